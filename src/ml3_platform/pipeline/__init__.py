@@ -1,0 +1,1 @@
+"""Job handlers that ingest data and run the monitors."""
