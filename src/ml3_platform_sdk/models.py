@@ -8,7 +8,14 @@ two sides cannot drift apart. Request bodies live in :mod:`.bodies`.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
 from ml3_platform_sdk.enums import (
     ColumnRole,
@@ -39,6 +46,21 @@ from ml3_platform_sdk.enums import (
 # --- Entities ---------------------------------------------------------------
 
 
+def _wire_literal(member: Any) -> Any:
+    """A field type that holds only ``member``, parsed from its wire value.
+
+    Our enums are plain ``Enum``s, so a bare ``Literal[member]`` would reject
+    the string that arrives on the wire.
+    """
+    return Annotated[Literal[member], BeforeValidator(type(member))]
+
+
+def _wire_type(value: Any) -> Any:
+    """The wire value of ``type``, whether ``value`` is a dict or a model."""
+    raw = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return getattr(raw, "value", raw)
+
+
 class Company(BaseModel):
     company_id: str
     name: str
@@ -67,19 +89,28 @@ class BinaryClassificationTaskCostInfo(BaseModel):
     false_negative_cost: float
 
 
+# Class names may be ints in Python; on the wire they are JSON object keys.
+ClassCosts = Annotated[
+    dict[str, float],
+    BeforeValidator(
+        lambda v: {str(k): c for k, c in v.items()} if isinstance(v, dict) else v
+    ),
+]
+
+
 class MulticlassClassificationTaskCostInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     currency: Currency
-    misclassification_cost: dict[str, float]
+    misclassification_cost: ClassCosts
 
 
 class MultilabelClassificationTaskCostInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     currency: Currency
-    false_positive_costs: dict[str, float]
-    false_negative_costs: dict[str, float]
+    false_positive_costs: ClassCosts
+    false_negative_costs: ClassCosts
 
 
 # The variants carry no discriminator: they are told apart by their key sets
@@ -109,7 +140,7 @@ class Task(BaseModel):
 
 
 class AWSEventBridgeRetrainTrigger(BaseModel):
-    type: Literal[RetrainTriggerType.AWS_EVENT_BRIDGE] = (
+    type: _wire_literal(RetrainTriggerType.AWS_EVENT_BRIDGE) = (
         RetrainTriggerType.AWS_EVENT_BRIDGE
     )
     credentials_id: str
@@ -118,13 +149,13 @@ class AWSEventBridgeRetrainTrigger(BaseModel):
 
 
 class GCPPubSubRetrainTrigger(BaseModel):
-    type: Literal[RetrainTriggerType.GCP_PUBSUB] = RetrainTriggerType.GCP_PUBSUB
+    type: _wire_literal(RetrainTriggerType.GCP_PUBSUB) = RetrainTriggerType.GCP_PUBSUB
     credentials_id: str
     topic_name: str
 
 
 class AzureEventGridRetrainTrigger(BaseModel):
-    type: Literal[RetrainTriggerType.AZURE_EVENT_GRID] = (
+    type: _wire_literal(RetrainTriggerType.AZURE_EVENT_GRID) = (
         RetrainTriggerType.AZURE_EVENT_GRID
     )
     credentials_id: str
@@ -132,10 +163,10 @@ class AzureEventGridRetrainTrigger(BaseModel):
 
 
 RetrainTrigger = Annotated[
-    AWSEventBridgeRetrainTrigger
-    | GCPPubSubRetrainTrigger
-    | AzureEventGridRetrainTrigger,
-    Field(discriminator="type"),
+    Annotated[AWSEventBridgeRetrainTrigger, Tag("aws_event_bridge")]
+    | Annotated[GCPPubSubRetrainTrigger, Tag("gcp_pubsub")]
+    | Annotated[AzureEventGridRetrainTrigger, Tag("azure_event_grid")],
+    Discriminator(_wire_type),
 ]
 
 
@@ -260,14 +291,14 @@ class DetectionEvent(BaseModel):
 
 
 class DiscordNotificationAction(BaseModel):
-    type: Literal[DetectionEventActionType.DISCORD_NOTIFICATION] = (
+    type: _wire_literal(DetectionEventActionType.DISCORD_NOTIFICATION) = (
         DetectionEventActionType.DISCORD_NOTIFICATION
     )
     webhook: str
 
 
 class SlackNotificationAction(BaseModel):
-    type: Literal[DetectionEventActionType.SLACK_NOTIFICATION] = (
+    type: _wire_literal(DetectionEventActionType.SLACK_NOTIFICATION) = (
         DetectionEventActionType.SLACK_NOTIFICATION
     )
     webhook: str
@@ -275,31 +306,33 @@ class SlackNotificationAction(BaseModel):
 
 
 class EmailNotificationAction(BaseModel):
-    type: Literal[DetectionEventActionType.EMAIL_NOTIFICATION] = (
+    type: _wire_literal(DetectionEventActionType.EMAIL_NOTIFICATION) = (
         DetectionEventActionType.EMAIL_NOTIFICATION
     )
     address: str
 
 
 class TeamsNotificationAction(BaseModel):
-    type: Literal[DetectionEventActionType.TEAMS_NOTIFICATION] = (
+    type: _wire_literal(DetectionEventActionType.TEAMS_NOTIFICATION) = (
         DetectionEventActionType.TEAMS_NOTIFICATION
     )
     webhook: str
 
 
 class RetrainAction(BaseModel):
-    type: Literal[DetectionEventActionType.RETRAIN] = DetectionEventActionType.RETRAIN
+    type: _wire_literal(DetectionEventActionType.RETRAIN) = (
+        DetectionEventActionType.RETRAIN
+    )
     model_name: str | None = None
 
 
 DetectionEventAction = Annotated[
-    DiscordNotificationAction
-    | SlackNotificationAction
-    | EmailNotificationAction
-    | TeamsNotificationAction
-    | RetrainAction,
-    Field(discriminator="type"),
+    Annotated[DiscordNotificationAction, Tag("discord_notification")]
+    | Annotated[SlackNotificationAction, Tag("slack_notification")]
+    | Annotated[EmailNotificationAction, Tag("email_notification")]
+    | Annotated[TeamsNotificationAction, Tag("teams_notification")]
+    | Annotated[RetrainAction, Tag("retrain")],
+    Discriminator(_wire_type),
 ]
 
 
