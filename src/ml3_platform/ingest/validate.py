@@ -1,0 +1,255 @@
+"""Validation of one file against the columns of its category.
+
+Everything here works on whole columns (Polars expressions); the only
+per-row Python is formatting the one value that goes into an error message.
+A validated table has the schema's column names in the schema's order: the id
+as text, the time as float64 Unix seconds, floats as float64 (missing values
+as nulls), strings and categories as text.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from ml3_platform.ingest.errors import IngestError
+from ml3_platform_sdk.enums import ColumnRole, DataType
+from ml3_platform_sdk.models import ColumnInfo
+
+# ISO-8601 text is rewritten into this one form before it is parsed, so that
+# a file may mix "2024-01-02", "2024-01-02 10:00" and "...T10:00:00.5+02:00".
+_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%:z"
+_ISO_REWRITES = (
+    (r"^(\d{4}-\d{2}-\d{2})[ T]", "${1}T"),
+    (r"^(\d{4}-\d{2}-\d{2})$", "${1}T00:00:00"),
+    (r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})([^:\d]|$)", "${1}:00${2}"),
+    (r"[zZ]$", "+00:00"),
+    (r"([+-]\d{2})(\d{2})$", "${1}:${2}"),
+    (r"([+-]\d{2})$", "${1}:00"),
+)
+_HAS_OFFSET = r"[+-]\d{2}:\d{2}$"
+
+
+def validate_table(table: pa.Table, columns: Sequence[ColumnInfo]) -> pa.Table:
+    """Check ``table`` against ``columns`` and return it normalised.
+
+    Raises `IngestError` naming the column and the first offending row
+    (1-based, counting data rows only) for the first problem found.
+    """
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    _check_names(frame.columns, columns)
+
+    id_info = next(column for column in columns if column.role == ColumnRole.ID)
+    ids = _converted(frame[id_info.name], id_info, ids=None)
+    _check_unique(ids, id_info.name)
+
+    result = {id_info.name: ids}
+    for column in columns:
+        if column.role != ColumnRole.ID:
+            result[column.name] = _converted(frame[column.name], column, ids)
+    return pl.DataFrame(result).to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def _check_names(found: list[str], columns: Sequence[ColumnInfo]) -> None:
+    expected = [column.name for column in columns]
+    missing = [name for name in expected if name not in found]
+    if missing:
+        raise IngestError(f"{_names(missing)} missing")
+    extra = [name for name in found if name not in expected]
+    if extra:
+        raise IngestError(
+            f"{_names(extra)} not in the schema for this data "
+            f"(expected {', '.join(repr(name) for name in expected)})"
+        )
+
+
+def _names(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"column '{names[0]}' is"
+    return "columns " + ", ".join(f"'{name}'" for name in names) + " are"
+
+
+def _check_unique(ids: pl.Series, name: str) -> None:
+    row = _first(~ids.is_first_distinct())
+    if row is None:
+        return
+    first = _first(ids == ids[row])
+    raise IngestError(
+        f"column '{name}': sample id '{ids[row]}' in row {row + 1} "
+        f"repeats row {first + 1}; sample ids must be unique"
+    )
+
+
+def _converted(
+    original: pl.Series, column: ColumnInfo, ids: pl.Series | None
+) -> pl.Series:
+    """``original`` as the column's type, after every check of its values."""
+    role, data_type = column.role, column.data_type
+    if role == ColumnRole.ID:
+        values, kind = _as_text(original, is_id=True), "a text sample id"
+    elif role == ColumnRole.TIME_ID:
+        values, kind = _as_timestamp(original), "a timestamp (Unix seconds or ISO-8601)"
+    elif data_type == DataType.FLOAT:
+        values, kind = _as_float(original), "a float"
+    elif data_type == DataType.STRING:
+        values, kind = _as_text(original, is_id=False), "a string"
+    elif data_type == DataType.CATEGORICAL:
+        values, kind = _as_category(original, column.possible_values), "a category"
+    else:
+        raise IngestError(
+            f"column '{column.name}': {data_type.value} columns are not supported "
+            "in tabular files yet"
+        )
+
+    present = ~_missing(original)
+    row = _first(present & values.is_null())
+    if row is not None:
+        raise IngestError(
+            f"column '{column.name}': value {_shown(original[row])} in "
+            f"{_where(row, ids)} is not {kind}"
+        )
+
+    nullable = column.is_nullable and role not in (ColumnRole.ID, ColumnRole.TIME_ID)
+    if not nullable:
+        row = _first(values.is_null())
+        if row is not None:
+            raise IngestError(
+                f"column '{column.name}': missing value in {_where(row, ids)}; "
+                "the column is not nullable"
+            )
+
+    if data_type == DataType.CATEGORICAL and column.possible_values is not None:
+        allowed = _category_texts(column.possible_values)
+        row = _first(values.is_not_null() & ~values.is_in(allowed))
+        if row is not None:
+            shown = ", ".join(f"'{value}'" for value in allowed)
+            raise IngestError(
+                f"column '{column.name}': value {_shown(original[row])} in "
+                f"{_where(row, ids)} is not one of the possible values {shown}"
+            )
+    return values.rename(column.name)
+
+
+def _where(row: int, ids: pl.Series | None) -> str:
+    if ids is None or ids[row] is None:
+        return f"row {row + 1}"
+    return f"row {row + 1} (sample id '{ids[row]}')"
+
+
+def _shown(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+def _first(mask: pl.Series) -> int | None:
+    rows = mask.fill_null(False).arg_true()
+    return int(rows[0]) if len(rows) else None
+
+
+def _missing(series: pl.Series) -> pl.Series:
+    """Nulls, NaN, and text that is empty once trimmed."""
+    if series.dtype == pl.String:
+        return series.is_null() | (series.str.strip_chars() == "")
+    if series.dtype.is_float():
+        return series.is_null() | series.is_nan()
+    return series.is_null()
+
+
+def _blank_to_null(series: pl.Series) -> pl.Series:
+    text = series.str.strip_chars()
+    return pl.select(pl.when(text != "").then(text)).to_series()
+
+
+def _as_float(series: pl.Series) -> pl.Series:
+    dtype = series.dtype
+    if dtype.is_numeric():
+        values = series.cast(pl.Float64)
+    elif dtype == pl.String:
+        values = _blank_to_null(series).cast(pl.Float64, strict=False)
+    else:
+        return pl.Series(series.name, [None] * len(series), dtype=pl.Float64)
+    # NaN means missing (as in the monitors' arrays); keep one spelling of it.
+    return values.fill_nan(None)
+
+
+def _as_text(series: pl.Series, is_id: bool) -> pl.Series:
+    """Text as it is; a sample id may also be an integer, never blank."""
+    dtype = series.dtype
+    if dtype == pl.String:
+        if is_id:
+            blank = series.str.strip_chars() == ""
+            return pl.select(pl.when(~blank).then(series)).to_series()
+        return series
+    if dtype.is_integer() or (not is_id and _is_scalar(dtype)):
+        return series.cast(pl.String)
+    return pl.Series(series.name, [None] * len(series), dtype=pl.String)
+
+
+def _is_scalar(dtype: pl.DataType) -> bool:
+    return dtype.is_numeric() or dtype == pl.Boolean
+
+
+def _category_texts(possible_values: list[str | int | bool]) -> list[str]:
+    """Categories are kept as text; ``True`` reads as ``true``."""
+    return [
+        str(value).lower() if isinstance(value, bool) else str(value)
+        for value in possible_values
+    ]
+
+
+def _as_category(
+    series: pl.Series, possible_values: list[str | int | bool] | None
+) -> pl.Series:
+    dtype = series.dtype
+    if dtype == pl.String:
+        values = _blank_to_null(series)
+    elif dtype.is_integer() or dtype == pl.Boolean:
+        values = series.cast(pl.String)
+    elif dtype.is_float():
+        # JSON may write the category 1 as 1.0.
+        integral = series.fill_nan(None)
+        if (integral.drop_nulls() % 1 == 0).all():
+            values = integral.cast(pl.Int64).cast(pl.String)
+        else:
+            values = integral.cast(pl.String)
+    else:
+        return pl.Series(series.name, [None] * len(series), dtype=pl.String)
+
+    if possible_values and any(isinstance(value, bool) for value in possible_values):
+        lowered = values.str.to_lowercase()
+        is_bool = lowered.is_in(["true", "false"])
+        values = pl.select(pl.when(is_bool).then(lowered).otherwise(values)).to_series()
+    return values
+
+
+def _as_timestamp(series: pl.Series) -> pl.Series:
+    """Unix seconds as float64; ISO-8601 text without an offset is UTC."""
+    dtype = series.dtype
+    if dtype.is_numeric():
+        values = series.cast(pl.Float64)
+    elif dtype == pl.Datetime:
+        values = _epoch_seconds(series)
+    elif dtype == pl.Date:
+        values = _epoch_seconds(series.cast(pl.Datetime("us")))
+    elif dtype == pl.String:
+        text = _blank_to_null(series)
+        numbers = text.cast(pl.Float64, strict=False)
+        values = numbers.fill_null(_epoch_seconds(_parse_iso(text)))
+    else:
+        return pl.Series(series.name, [None] * len(series), dtype=pl.Float64)
+    return pl.select(pl.when(values.is_finite()).then(values)).to_series()
+
+
+def _parse_iso(text: pl.Series) -> pl.Series:
+    for pattern, replacement in _ISO_REWRITES:
+        text = text.str.replace(pattern, replacement)
+    with_offset = pl.select(
+        pl.when(text.str.contains(_HAS_OFFSET)).then(text).otherwise(text + "+00:00")
+    ).to_series()
+    return with_offset.str.to_datetime(_ISO_FORMAT, strict=False, time_unit="us")
+
+
+def _epoch_seconds(series: pl.Series) -> pl.Series:
+    # A naive datetime is read as UTC: epoch() counts from 1970-01-01 00:00.
+    return series.dt.epoch("us").cast(pl.Float64) / 1e6
