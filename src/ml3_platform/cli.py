@@ -1,0 +1,85 @@
+"""The ``ml3`` command: serve the platform, bootstrap it, run the demo."""
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlalchemy.orm import Session
+
+from ml3_platform.db.session import make_engine, make_sessionmaker, migrate
+from ml3_platform.services.errors import DomainError
+from ml3_platform.services.users import create_first_user, create_user
+from ml3_platform.settings import Settings, get_settings
+
+app = typer.Typer(help="ML3 Platform: open, self-hostable ML monitoring.")
+user_app = typer.Typer(help="Manage users (operator commands).")
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: ML3_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: ML3_PORT.")] = None,
+    handler_module: Annotated[
+        list[str],
+        typer.Option(help="Also import this module for its job handlers."),
+    ] = [],  # noqa: B006 (Typer reads the default, never mutates it)
+) -> None:
+    """Serve the API and run jobs in this process."""
+    from ml3_platform.api import create_app
+
+    settings = get_settings()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings, handler_module),
+        host=host or settings.host,
+        port=port or settings.port,
+    )
+
+
+@app.command()
+def init(
+    username: Annotated[str, typer.Option(help="The first user's name.")] = "owner",
+) -> None:
+    """Create the database and the first user; print that user's API key."""
+    settings = get_settings()
+    migrate(settings)
+    api_key = _with_session(settings, lambda s: create_first_user(s, username))
+    typer.echo(f"Created user {username!r}. Its API key (shown only once):")
+    typer.echo(api_key)
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option(help="The new user's name.")],
+) -> None:
+    """Create a user with no company and print its API key."""
+    settings = get_settings()
+    migrate(settings)
+    api_key = _with_session(settings, lambda s: create_user(s, username))
+    typer.echo(f"Created user {username!r}. Its API key (shown only once):")
+    typer.echo(api_key)
+
+
+@app.command()
+def demo() -> None:
+    """Run the demo on the 2013 New York flights."""
+    from ml3_platform.demo.run import main
+
+    main()
+
+
+def _with_session(settings: Settings, action: Callable[[Session], str]) -> str:
+    engine = make_engine(settings)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return action(session)
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()

@@ -1,0 +1,143 @@
+"""Data calls: check the set-up and the uploads, then queue a job.
+
+The set-up order is task → data schema → model → data; each call says which
+step is missing. The job itself reads and validates the files
+(``ml3_platform.pipeline``); payloads are described in docs/architecture.md.
+"""
+
+from sqlalchemy.orm import Session
+
+from ml3_platform import jobs
+from ml3_platform.db.tables import Task, Upload, User
+from ml3_platform.services.access import Need, model_for, task_for
+from ml3_platform.services.data_schemas import schema_of
+from ml3_platform.services.errors import DomainError, not_found
+from ml3_platform.services.models import current_version, task_models
+from ml3_platform_sdk.bodies import (
+    AddHistorical,
+    AddProduction,
+    AddTarget,
+    SetModelReference,
+)
+from ml3_platform_sdk.enums import StoringDataType, TaskType
+from ml3_platform_sdk.models import DataInfo, LocalDataSourceInfo
+
+SOURCE_FIELDS = ("source", "mapping_source", "embedding_source")
+
+
+def add_historical(session: Session, user: User, body: AddHistorical) -> str:
+    task = _ready_task(session, user, body.task_id)
+    _check_inputs(task, body.inputs)
+    for data in (body.inputs, body.target):
+        _check_uploads(session, task, data, StoringDataType.HISTORICAL)
+    return _queue(session, user, task, "historical", body)
+
+
+def add_production(session: Session, user: User, body: AddProduction) -> str:
+    task = _ready_task(session, user, body.task_id)
+    if body.inputs is None and body.target is None and not body.predictions:
+        raise DomainError(
+            "NO_DATA", "give at least one of inputs, target and predictions"
+        )
+    if body.inputs is not None:
+        _check_inputs(task, body.inputs)
+
+    model_ids = {model.id for model in task_models(session, task)}
+    predictions = body.predictions or []
+    for model_id, _ in predictions:
+        if model_id not in model_ids:
+            raise not_found("model", model_id)
+    for data in (body.inputs, body.target, *(data for _, data in predictions)):
+        _check_uploads(session, task, data, StoringDataType.PRODUCTION)
+    return _queue(session, user, task, "production", body)
+
+
+def add_target(session: Session, user: User, body: AddTarget) -> str:
+    task = _ready_task(session, user, body.task_id)
+    if task.task_type == TaskType.RAG.value:
+        raise DomainError("TASK_HAS_NO_TARGET", "a RAG task has no target")
+    _check_uploads(session, task, body.data, StoringDataType.TASK_TARGET)
+    return _queue(session, user, task, "task_target", body)
+
+
+def set_model_reference(
+    session: Session, user: User, body: SetModelReference
+) -> str:
+    model = model_for(session, user, body.model_id, Need.EDIT)
+    if body.from_timestamp > body.to_timestamp:
+        raise DomainError(
+            "TIME_RANGE_INVALID", "from_timestamp is later than to_timestamp"
+        )
+    task = session.get(Task, model.task_id)
+    job = jobs.submit(
+        session,
+        "reference",
+        task.project_id,
+        task.id,
+        model.id,
+        {
+            "model_id": model.id,
+            "model_version_id": current_version(session, model).id,
+            "from_timestamp": body.from_timestamp,
+            "to_timestamp": body.to_timestamp,
+        },
+        user_id=user.id,
+    )
+    session.commit()
+    return job.id
+
+
+def _ready_task(session: Session, user: User, task_id: str) -> Task:
+    task = task_for(session, user, task_id, Need.EDIT)
+    schema_of(session, task)
+    if not task_models(session, task):
+        raise DomainError(
+            "MODEL_MISSING",
+            f"task {task.id} has no model yet; add one with create_model",
+        )
+    return task
+
+
+def _check_inputs(task: Task, inputs: DataInfo) -> None:
+    if inputs.data_structure.value != task.data_structure:
+        raise DomainError(
+            "DATA_STRUCTURE_MISMATCH",
+            f"inputs are {inputs.data_structure.value} but the task expects "
+            f"{task.data_structure}",
+        )
+
+
+def _check_uploads(
+    session: Session, task: Task, data: DataInfo | None, kind: StoringDataType
+) -> None:
+    """Each local source must be an upload of this task, received, of ``kind``."""
+    if data is None:
+        return
+    for field in SOURCE_FIELDS:
+        source = getattr(data, field, None)
+        if not isinstance(source, LocalDataSourceInfo):
+            continue
+        upload_id = source.storing_process_id
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.task_id != task.id:
+            raise not_found("storing process", upload_id)
+        if upload.uploaded_at is None:
+            raise DomainError(
+                "UPLOAD_NOT_RECEIVED",
+                f"the file of storing process {upload_id} was never uploaded",
+            )
+        if upload.params.get("storing_data_type") != kind.value:
+            raise DomainError(
+                "UPLOAD_KIND_MISMATCH",
+                f"storing process {upload_id} was announced for "
+                f"{upload.params.get('storing_data_type')} data, not {kind.value}",
+            )
+
+
+def _queue(session: Session, user: User, task: Task, group: str, body) -> str:
+    payload = {"body": body.model_dump(mode="json")}
+    job = jobs.submit(
+        session, group, task.project_id, task.id, None, payload, user_id=user.id
+    )
+    session.commit()
+    return job.id
