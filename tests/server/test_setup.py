@@ -132,11 +132,17 @@ def test_data_calls_name_the_missing_step(api):
     response = post(api, "/data/historical", body)
     assert response.json()["error_code"] == "DATA_SCHEMA_NOT_FOUND"
     ok(add_schema(api, task_id))
-    response = post(api, "/data/historical", body)
-    assert response.json()["error_code"] == "MODEL_MISSING"
-    create_model(api, task_id)
+    # Historical data need no model; predictions do.
     response = post(api, "/data/historical", body)
     assert response.json()["error_code"] == "UPLOAD_NOT_RECEIVED"
+    predictions = {
+        "task_id": task_id,
+        "inputs": None,
+        "target": None,
+        "predictions": [["m1", body["inputs"]]],
+    }
+    response = post(api, "/data/production", predictions)
+    assert response.json()["error_code"] == "MODEL_MISSING"
 
     assert upload(presigned, CSV).status_code == 204
     job_id = ok(post(api, "/data/historical", body))

@@ -1,7 +1,9 @@
 """Data calls: check the set-up and the uploads, then queue a job.
 
 The set-up order is task → data schema → model → data; each call says which
-step is missing. The job itself reads and validates the files
+step is missing. Only the calls that need a model ask for one: historical
+data and late targets can come before the model, as scripts written for the
+published client often do. The job itself reads and validates the files
 (``ml3_platform.pipeline``); payloads are described in docs/architecture.md.
 """
 
@@ -35,6 +37,8 @@ def add_historical(session: Session, user: User, body: AddHistorical) -> str:
 
 def add_production(session: Session, user: User, body: AddProduction) -> str:
     task = _ready_task(session, user, body.task_id)
+    if body.predictions:
+        _require_model(session, task)
     if body.inputs is None and body.target is None and not body.predictions:
         raise DomainError(
             "NO_DATA", "give at least one of inputs, target and predictions"
@@ -90,12 +94,15 @@ def set_model_reference(
 def _ready_task(session: Session, user: User, task_id: str) -> Task:
     task = task_for(session, user, task_id, Need.EDIT)
     schema_of(session, task)
+    return task
+
+
+def _require_model(session: Session, task: Task) -> None:
     if not task_models(session, task):
         raise DomainError(
             "MODEL_MISSING",
             f"task {task.id} has no model yet; add one with create_model",
         )
-    return task
 
 
 def _check_inputs(task: Task, inputs: DataInfo) -> None:
