@@ -70,7 +70,7 @@ def demo() -> None:
     """Run the demo on the 2013 New York flights."""
     from ml3_platform.demo.run import main
 
-    main()
+    raise typer.Exit(main())
 
 
 def _with_session(settings: Settings, action: Callable[[Session], str]) -> str:
