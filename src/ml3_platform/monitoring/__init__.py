@@ -1,0 +1,19 @@
+"""The detection engine: arrays in, status changes out.
+
+A pure library: no SQL, HTTP, files or logging. `Monitor` watches columns
+against a reference; `SelfStartingMonitor` takes its reference from the
+start of its own stream. See `monitor.py` for the method and its
+calibration.
+"""
+
+from .config import ColumnSpec, DetectorConfig, Transition
+from .monitor import Monitor
+from .self_starting import SelfStartingMonitor
+
+__all__ = [
+    "ColumnSpec",
+    "DetectorConfig",
+    "Monitor",
+    "SelfStartingMonitor",
+    "Transition",
+]

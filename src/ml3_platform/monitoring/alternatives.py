@@ -1,0 +1,173 @@
+"""The alternatives each column's CUSUMs are tuned to.
+
+Every alternative is an exponential tilt of the reference bin probabilities
+p0 in a direction g over the bins:
+
+    p_θ[b] = p0[b] · exp(θ · g[b]) / Z(θ),   Z(θ) = Σ_b p0[b] · exp(θ · g[b])
+
+and its per-sample log-likelihood ratio is log(p_θ/p0)[b] = θ·g[b] − log Z(θ).
+Directions:
+
+- ordered (numeric) bins: the normal score s of each bin's mid-quantile
+  (location) and s² − 1 (scale), standardised under p0;
+- categorical bins: the indicator of one bin (that level's share goes up or
+  down, the others keep their proportions).
+
+θ is set so that KL(p_θ ‖ p0) equals each size in `DetectorConfig.kl_sizes`,
+both signs.
+
+Reference noise. p0 is estimated from N reference rows, so under the true
+reference distribution p, E_p[p_θ/p0] = 1 + Σ_b (p_θ/p0 − 1)[b]·(p − p0)[b]
+is not exactly 1. The error term is a sum over the reference rows with
+standard deviation √(χ²(p_θ ‖ p0) / N). Subtracting
+
+    η = log(1 + u · √(χ²(p_θ ‖ p0) / N))
+
+from the log-likelihood ratio, with u the normal quantile of
+1 − (1 − reference_confidence)/M over the M candidate alternatives
+(Bonferroni), makes E_p[exp(z)] ≤ 1 for every alternative at once with
+probability ≥ reference_confidence over the reference draw. An alternative
+keeps itself only if η ≤ KL/2, i.e. KL ≳ 8u²/N: changes smaller than the
+reference can resolve are not chased, which is what keeps a negligible shift
+on a huge stream, or a 300-row reference, from alarming. Level alternatives
+of categorical columns use an exact binomial bound instead (see
+`_level_log_ratio`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import beta, norm
+
+
+@dataclass
+class Bank:
+    """Alternatives of one column: log-ratio table, direction and size."""
+
+    log_ratio: np.ndarray  # (M, K): θ·g − log Z(θ) − η
+    direction: np.ndarray  # (M, K): g
+    kl: np.ndarray  # (M,)
+
+
+def directions(p0: np.ndarray, kind: str) -> np.ndarray:
+    """Directions g (rows) along which a column is tested."""
+    if kind == "categorical":
+        return np.eye(len(p0))
+
+    mid = np.cumsum(p0) - p0 / 2
+    s = norm.ppf(mid)
+    s = (s - p0 @ s) / np.sqrt(max(p0 @ (s - p0 @ s) ** 2, 1e-300))
+    scale = s**2 - p0 @ s**2
+    return np.vstack([s, scale])
+
+
+def log_z(p0: np.ndarray, g: np.ndarray, theta: float) -> float:
+    """log Z(θ) = log Σ_b p0[b]·exp(θ·g[b]), without overflow."""
+    x = theta * g
+    top = x.max()
+    return float(top + np.log(p0 @ np.exp(x - top)))
+
+
+def tilt_kl(p0: np.ndarray, g: np.ndarray, theta: float) -> float:
+    """KL(p_θ ‖ p0) = θ·E_θ[g] − log Z(θ)."""
+    lz = log_z(p0, g, theta)
+    p = p0 * np.exp(theta * g - lz)
+    return float(theta * (p @ g) - lz)
+
+
+def solve_theta(p0: np.ndarray, g: np.ndarray, kl: float, sign: float):
+    """θ of the given sign with KL(p_θ ‖ p0) = kl, or None if out of reach."""
+    lo, hi = 0.0, 1.0
+    while tilt_kl(p0, g, sign * hi) < kl:
+        lo, hi = hi, hi * 2
+        if hi > 1e4:
+            return None
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if tilt_kl(p0, g, sign * mid) < kl:
+            lo = mid
+        else:
+            hi = mid
+    return sign * (lo + hi) / 2
+
+
+def candidates(p0: np.ndarray, kind: str, sizes) -> list[tuple]:
+    """(direction, sign, KL) of every reachable alternative of one column."""
+    found = []
+    for g in directions(p0, kind):
+        if np.ptp(g) == 0:
+            continue
+        for sign in (1.0, -1.0):
+            for kl in sizes:
+                if solve_theta(p0, g, kl, sign) is not None:
+                    found.append((g, sign, kl))
+    return found
+
+
+def build_bank(
+    p0: np.ndarray,
+    counts: np.ndarray,
+    kind: str,
+    candidates: list[tuple],
+    n_candidates: int,
+    confidence: float,
+) -> Bank:
+    """Log-ratio tables with their reference-noise margin; drops the rest.
+
+    `n_candidates` counts the candidates of the whole monitor, over which
+    the margin's confidence is shared (Bonferroni).
+    """
+    n_reference = max(int(counts.sum()), 1)
+    alpha = (1 - confidence) / max(n_candidates, 1)
+    u = float(norm.isf(alpha))
+    rows, dirs, kls = [], [], []
+    for g, sign, kl in candidates:
+        if kind == "categorical":
+            log_ratio = _level_log_ratio(p0, counts, g, sign, kl, alpha)
+            eta = 0.0
+        else:
+            theta = solve_theta(p0, g, kl, sign)
+            log_ratio = theta * g - log_z(p0, g, theta)
+            chi2 = float(p0 @ np.exp(2 * log_ratio)) - 1.0
+            eta = np.log1p(u * np.sqrt(max(chi2, 0.0) / n_reference))
+        if log_ratio is None or eta > kl / 2:
+            continue
+        rows.append(log_ratio - eta)
+        dirs.append(g)
+        kls.append(kl)
+
+    k = len(p0)
+    return Bank(
+        log_ratio=np.array(rows, dtype=np.float64).reshape(-1, k),
+        direction=np.array(dirs, dtype=np.float64).reshape(-1, k),
+        kl=np.array(kls, dtype=np.float64),
+    )
+
+
+def _level_log_ratio(p0, counts, g, sign, kl, alpha):
+    """One level's share up or down, against a conservative null.
+
+    For an indicator direction E_p[p1/p0'] ≤ 1 holds exactly when the true
+    share of the level is at most (up) or at least (down) its share in p0'.
+    So p0' takes the Clopper–Pearson bound of that share at level alpha:
+    no normal approximation, and a level absent from the reference (the
+    `other` bin) keeps a usable alternative.
+    """
+    b = int(np.argmax(g))
+    n, total = counts[b], max(int(counts.sum()), 1)
+    if sign > 0:
+        share = beta.isf(alpha, n + 1, total - n) if n < total else 1.0
+        share = max(share, p0[b])
+    else:
+        share = beta.ppf(alpha, n, total - n + 1) if n > 0 else 0.0
+        share = min(share, p0[b])
+    if not 0 < share < 1:
+        return None
+    null = p0 * (1 - share) / (1 - p0[b])
+    null[b] = share
+    theta = solve_theta(null, g, kl, sign)
+    if theta is None:
+        return None
+    return theta * g - log_z(null, g, theta)

@@ -1,0 +1,112 @@
+"""Discretisation of columns against their reference.
+
+Every column becomes a histogram whose bins are fixed by the reference, so
+one likelihood-ratio test serves numeric and categorical data alike.
+
+Numeric columns get bins of equal reference probability (the QuantTree idea:
+Boracchi, Carrera, Cervellera and Macciò, "QuantTree: Histograms for Change
+Detection in Multivariate Data Streams", ICML 2018), which makes the test's
+behaviour independent of the column's distribution. A value carrying a large
+share of the reference (zeros of a zero-inflated column, the levels of a
+discrete one, the value of a constant one) gets a bin of its own, so repeated
+quantiles never produce empty or ill-defined bins.
+
+Categorical columns get one bin per reference level (the most frequent
+`max_levels`) plus one `other` bin for anything else, including levels never
+seen in the reference.
+
+Missing values (NaN, None) get code -1: they carry no information about the
+distribution of values and are skipped by the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+MISSING = -1
+
+
+class NumericBinning:
+    """Bins from deduplicated reference quantiles; `cuts` are left-closed."""
+
+    kind = "numeric"
+
+    def __init__(self, cuts: np.ndarray) -> None:
+        self.cuts = np.asarray(cuts, dtype=np.float64)
+        self.n_bins = len(self.cuts) + 1
+
+    @classmethod
+    def fit(cls, values: np.ndarray, n_bins: int, min_bin_count: int):
+        x = np.asarray(values, dtype=np.float64)
+        x = np.sort(x[~np.isnan(x)])
+        if len(x) == 0:
+            return cls(np.empty(0))
+
+        k = int(min(n_bins, max(2, len(x) // min_bin_count)))
+        ranks = np.ceil(np.arange(1, k) / k * len(x)).astype(np.int64) - 1
+        edges = np.unique(x[ranks])
+
+        # A value holding half a bin's share or more becomes its own bin
+        # [v, nextafter(v)), so ties and zero-inflation cannot merge bins.
+        left = np.searchsorted(x, edges, side="left")
+        right = np.searchsorted(x, edges, side="right")
+        atoms = (right - left) >= len(x) / (2 * k)
+        cuts = np.concatenate([edges, np.nextafter(edges[atoms], np.inf)])
+        return cls(np.unique(cuts))
+
+    def codes(self, values: np.ndarray) -> np.ndarray:
+        x = np.asarray(values, dtype=np.float64)
+        codes = np.searchsorted(self.cuts, x, side="right").astype(np.int32)
+        codes[np.isnan(x)] = MISSING
+        return codes
+
+    def to_meta(self) -> dict:
+        return {"kind": self.kind}
+
+
+class CategoricalBinning:
+    """One bin per tracked reference level, then one `other` bin."""
+
+    kind = "categorical"
+
+    def __init__(self, levels: list) -> None:
+        self.levels = list(levels)
+        self.n_bins = len(self.levels) + 1
+        self._lookup = {level: i for i, level in enumerate(self.levels)}
+        self._lookup[None] = MISSING
+
+    @classmethod
+    def fit(cls, values: np.ndarray, max_levels: int):
+        counts = Counter(v for v in _python_values(values) if not _missing(v))
+        # Sort by count, then by text, so a refit on the same data is stable.
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], repr(kv[0])))
+        return cls([level for level, _ in ranked[:max_levels]])
+
+    def codes(self, values: np.ndarray) -> np.ndarray:
+        get, other = self._lookup.get, len(self.levels)
+        # NaN is the one value unequal to itself; None maps to MISSING in
+        # the lookup. An inline test keeps this one pass at C-level speed.
+        values = _python_values(values)
+        codes = [get(v, other) if v == v else MISSING for v in values]  # noqa: PLR0124
+        return np.asarray(codes, dtype=np.int32).reshape(-1)
+
+    def to_meta(self) -> dict:
+        return {"kind": self.kind, "levels": self.levels}
+
+
+def _python_values(values) -> list:
+    """Plain Python scalars, so numpy and Python levels hash alike."""
+    return np.asarray(values).reshape(-1).tolist()
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def binning_from_meta(meta: dict, cuts: np.ndarray):
+    if meta["kind"] == "numeric":
+        return NumericBinning(cuts)
+    return CategoricalBinning(meta["levels"])

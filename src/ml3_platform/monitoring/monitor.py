@@ -1,0 +1,292 @@
+"""A monitor: one or several columns against a reference, one status.
+
+Method
+------
+Each column is discretised against the reference (`binning.py`) into bins
+with smoothed reference probabilities p0[b] = (n[b] + α) / (N + Kα). For
+every alternative p1 of the column (`alternatives.py`) a CUSUM (Page,
+"Continuous inspection schemes", Biometrika 1954) runs on the per-row
+log-likelihood ratio z = log(p1/p0)[b] − η:
+
+    W_t = max(0, W_{t−1} + z_t)
+
+The monitor's score is the largest W over all alternatives of all its
+columns; `warning_on` when it reaches h_warn, `drift_on` when it reaches
+h_drift.
+
+Calibration. Under the reference, E[exp(z)] ≤ 1 for each alternative (with
+probability `reference_confidence` over the reference draw, thanks to η).
+Then the one-sided sequential test started at any row k that stops when any
+of the M alternatives' sums reaches h has, by Ville's inequality on the
+nonnegative martingales Π exp(z), probability ≤ M·e^(−h) of ever stopping.
+Lorden ("Procedures for reacting to a change in distribution", Ann. Math.
+Statist. 1971, Theorem 2) shows the smallest of those stopping times over k,
+which is exactly the first row where max W ≥ h, has expected value
+≥ e^h / M. So
+
+    h_drift = log(drift_run_length · M),   h_warn = log(warning_run_length · M)
+
+promise average run lengths ≥ the configured ones, whatever the data's
+distribution, with M the size of the whole bank: the joint monitor shares
+one budget over all its columns. The bound is conservative (the CUSUMs of
+a bank are strongly correlated), so real run lengths are longer.
+
+Detection. A change to a distribution at KL divergence κ from p0 along one
+of the alternatives is found after about h_drift / κ rows (Lorden 1971).
+
+Status machine. ok → warning at h_warn; ok or warning → drift at h_drift
+(ok → drift emits only `drift_on`); warning → ok when the score falls below
+h_warn / 2 (hysteresis). At `drift_on` the alarming CUSUM's rows since it
+last left zero (the change-point estimate) give a maximum-likelihood
+post-change distribution p̂ in the alarming alternative's tilt family; its
+KL(p̂ ‖ p0) sets the severity (cut-offs in `DetectorConfig`). A recovery
+CUSUM on log(p0/p̂) then runs on that column; its increments have mean
+−KL(p̂ ‖ p0) while the change persists (moment matching of the exponential
+family) and +KL(p0 ‖ p̂) once production is back to the reference. It emits
+`drift_off` once it reaches h_off = log(drift_run_length) (a single CUSUM,
+so a false `drift_off` while the change persists is as rare as a false
+`drift_on`) and, as a second guard, the bank's score (capped at h_drift
+during a drift) is back below h_warn. The bank then restarts from zero.
+
+Example
+-------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> specs = [ColumnSpec("x", "numeric")]
+>>> config = DetectorConfig(drift_run_length=1e6, warning_run_length=1e4)
+>>> monitor = Monitor.fit({"x": rng.normal(size=5000)}, specs, config)
+>>> monitor.update({"x": rng.normal(size=2000)})
+[]
+>>> [t.event for t in monitor.update({"x": rng.normal(1, 1, size=500)})]
+['warning_on', 'drift_on']
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from . import _kernel
+from .alternatives import build_bank, candidates
+from .binning import CategoricalBinning, NumericBinning, binning_from_meta
+from .config import ColumnSpec, DetectorConfig, Transition
+
+_STATUS = ("ok", "warning", "drift")
+_EVENT = ("warning_on", "warning_off", "drift_on", "drift_off")
+_STATUS_AFTER = ("warning", "ok", "drift", "ok")
+_EVENT_BUFFER = 256
+_FORMAT = 1
+
+# Arrays that define a fitted monitor, then arrays of its running state.
+_MODEL = ("log_ratio", "direction", "alt_col", "col_start", "p0", "n_bins")
+_STATE = ("cusum", "run_rows", "run_counts", "rec_ratio", "istate", "fstate")
+
+
+class Monitor:
+    """Sequential drift detection of columns against a reference."""
+
+    def __init__(self, specs, config, binnings, arrays, thresholds) -> None:
+        self.specs = tuple(specs)
+        self.config = config
+        self._binnings = binnings
+        self._a = arrays
+        self._h_warn, self._h_drift, self._h_off = thresholds
+
+    @classmethod
+    def fit(
+        cls,
+        reference: Mapping[str, np.ndarray],
+        specs: Sequence[ColumnSpec],
+        config: DetectorConfig | None = None,
+    ) -> Monitor:
+        """Discretise and calibrate against `reference`, in state ok."""
+        config = config or DetectorConfig()
+        if not specs:
+            raise ValueError("a monitor needs at least one column")
+
+        binnings, p0s, counts = [], [], []
+        for spec in specs:
+            values = reference[spec.name]
+            if spec.kind == "numeric":
+                binning = NumericBinning.fit(
+                    values, config.numeric_bins, config.min_bin_count
+                )
+            else:
+                binning = CategoricalBinning.fit(values, config.max_levels)
+            codes = binning.codes(values)
+            n = np.bincount(codes[codes >= 0], minlength=binning.n_bins)
+            p0 = (n + config.smoothing) / (n.sum() + config.smoothing * len(n))
+            binnings.append(binning)
+            p0s.append(p0)
+            counts.append(n)
+
+        found = [
+            candidates(p0, spec.kind, config.kl_sizes)
+            for p0, spec in zip(p0s, specs, strict=True)
+        ]
+        n_candidates = sum(map(len, found))
+        banks = [
+            build_bank(
+                p0, n, spec.kind, cands, n_candidates, config.reference_confidence
+            )
+            for p0, n, spec, cands in zip(p0s, counts, specs, found, strict=True)
+        ]
+
+        arrays = _assemble(banks, p0s)
+        n_alt = max(len(arrays["alt_col"]), 1)
+        thresholds = (
+            math.log(config.warning_run_length * n_alt),
+            math.log(config.drift_run_length * n_alt),
+            math.log(config.drift_run_length),
+        )
+        return cls(specs, config, binnings, arrays, thresholds)
+
+    @property
+    def status(self) -> str:
+        return _STATUS[self._a["istate"][_kernel.I_STATUS]]
+
+    @property
+    def score(self) -> float:
+        cusum = self._a["cusum"]
+        return float(cusum.max()) if len(cusum) else 0.0
+
+    @property
+    def warning_threshold(self) -> float:
+        return self._h_warn
+
+    @property
+    def drift_threshold(self) -> float:
+        return self._h_drift
+
+    @property
+    def rows_seen(self) -> int:
+        """Rows given to `update` since the fit."""
+        return int(self._a["istate"][_kernel.I_ROWS])
+
+    @property
+    def n_alternatives(self) -> int:
+        """Size M of the bank that shares the false-alarm budget."""
+        return len(self._a["alt_col"])
+
+    def update(self, batch: Mapping[str, np.ndarray]) -> list[Transition]:
+        """Monitor the rows of `batch`, in order; return the status changes."""
+        codes = self.encode(batch)
+        a = self._a
+        ev_row = np.empty(_EVENT_BUFFER, np.int64)
+        ev_code = np.empty(_EVENT_BUFFER, np.int64)
+        ev_score = np.empty(_EVENT_BUFFER, np.float64)
+        ev_col = np.empty(_EVENT_BUFFER, np.int64)
+        ev_kl = np.empty(_EVENT_BUFFER, np.float64)
+
+        transitions, row = [], 0
+        while row < len(codes):
+            n_ev, row = _kernel.run(
+                codes, row, a["log_ratio"], a["direction"], a["alt_col"],
+                a["col_start"], a["p0"], a["n_bins"],
+                self._h_warn, self._h_drift, self._h_off,
+                a["cusum"], a["run_rows"], a["run_counts"], a["rec_ratio"],
+                a["istate"], a["fstate"],
+                ev_row, ev_code, ev_score, ev_col, ev_kl,
+            )  # fmt: skip
+            transitions += [
+                self._transition(ev_row[i], ev_code[i], ev_score[i], ev_col[i],
+                                 ev_kl[i])
+                for i in range(n_ev)
+            ]  # fmt: skip
+        return transitions
+
+    def encode(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Bin codes of a batch, shape (rows, columns), -1 for missing."""
+        missing = [spec.name for spec in self.specs if spec.name not in batch]
+        if missing:
+            raise ValueError(f"batch lacks monitored columns {missing}")
+        columns = [b.codes(batch[s.name]) for b, s in zip(self._binnings, self.specs)]
+        if len({len(c) for c in columns}) > 1:
+            raise ValueError("batch columns differ in length")
+        return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)
+
+    def _transition(self, row, code, score, col, kl) -> Transition:
+        event = _EVENT[code]
+        severity = None
+        if event == "drift_on":
+            low, high = self.config.severity_cutoffs
+            severity = "low" if kl < low else "medium" if kl < high else "high"
+        return Transition(
+            index=int(row),
+            event=event,
+            status=_STATUS_AFTER[code],
+            severity=severity,
+            score=float(score),
+            signal=self.specs[col].name if col >= 0 else None,
+        )
+
+    def to_bytes(self) -> bytes:
+        """The fitted monitor and its state as an .npz archive (no pickle)."""
+        header = {
+            "format": _FORMAT,
+            "config": self.config.to_dict(),
+            "specs": [[s.name, s.kind] for s in self.specs],
+            "binnings": [b.to_meta() for b in self._binnings],
+            "thresholds": [self._h_warn, self._h_drift, self._h_off],
+        }
+        cuts = {
+            f"cuts_{i}": b.cuts
+            for i, b in enumerate(self._binnings)
+            if b.kind == "numeric"
+        }
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, header=_json_array(header), **cuts, **self._a)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> Monitor:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as data:
+            header = json.loads(data["header"].tobytes())
+            if header["format"] != _FORMAT:
+                raise ValueError(f"unknown monitor format {header['format']}")
+            binnings = [
+                binning_from_meta(meta, data.get(f"cuts_{i}", np.empty(0)))
+                for i, meta in enumerate(header["binnings"])
+            ]
+            arrays = {name: data[name].copy() for name in _MODEL + _STATE}
+        specs = [ColumnSpec(name, kind) for name, kind in header["specs"]]
+        config = DetectorConfig.from_dict(header["config"])
+        return cls(specs, config, binnings, arrays, tuple(header["thresholds"]))
+
+
+def _assemble(banks, p0s) -> dict[str, np.ndarray]:
+    """Stack the columns' banks into the kernel's arrays and a fresh state."""
+    k_max = max(len(p0) for p0 in p0s)
+    n_alt = sum(len(bank.kl) for bank in banks)
+
+    def padded(rows_per_column):
+        out = np.zeros((sum(len(r) for r in rows_per_column), k_max))
+        at = 0
+        for rows in rows_per_column:
+            out[at : at + len(rows), : rows.shape[1]] = rows
+            at += len(rows)
+        return out
+
+    sizes = [len(bank.kl) for bank in banks]
+    return {
+        "log_ratio": padded([bank.log_ratio for bank in banks]),
+        "direction": padded([bank.direction for bank in banks]),
+        "alt_col": np.repeat(np.arange(len(banks)), sizes).astype(np.int64),
+        "col_start": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        "p0": padded([p0[None, :] for p0 in p0s]),
+        "n_bins": np.array([len(p0) for p0 in p0s], dtype=np.int64),
+        "cusum": np.zeros(n_alt),
+        "run_rows": np.zeros(n_alt, dtype=np.int64),
+        "run_counts": np.zeros((n_alt, k_max), dtype=np.int64),
+        "rec_ratio": np.zeros(k_max),
+        "istate": np.zeros(3, dtype=np.int64),
+        "fstate": np.zeros(1),
+    }
+
+
+def _json_array(obj) -> np.ndarray:
+    return np.frombuffer(json.dumps(obj).encode(), dtype=np.uint8)

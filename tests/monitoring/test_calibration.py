@@ -1,0 +1,100 @@
+"""False alarms on streams with no change, against the promised run length.
+
+Tolerance: each false alarm ends a run whose mean length from a reset is at
+least the promised run length R (Lorden's bound, see `monitor.py`), so the
+number N of alarms in T rows has E[N] ≤ T/R + 1 (renewal counting). CUSUM
+run lengths are close to geometric, so N is close to Poisson; the tests
+accept N up to the Poisson(T/R + 1) quantile at 0.999, which a calibrated
+detector exceeds once in a thousand runs.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import poisson
+
+from ml3_platform.monitoring import ColumnSpec, DetectorConfig, Monitor
+
+from .streams import FAST, MIXED_SPECS, mixed_frame
+
+
+def allowed(rows, run_length):
+    return poisson.ppf(0.999, rows / run_length + 1)
+
+
+def count_alarms(monitor, stream):
+    events = [t.event for t in monitor.update(stream)]
+    return events.count("drift_on"), events.count("warning_on")
+
+
+GENERATORS = {
+    "gaussian": lambda rng, n: rng.normal(size=n),
+    "heavy_tailed": lambda rng, n: rng.standard_t(2, size=n),
+    "discrete": lambda rng, n: rng.poisson(1.5, size=n).astype(float),
+}
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_per_feature_false_alarms_within_promise(name):
+    generate = GENERATORS[name]
+    spec = [ColumnSpec("x", "numeric")]
+    drifts = warnings = rows = 0
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        monitor = Monitor.fit({"x": generate(rng, 5000)}, spec, FAST)
+        d, w = count_alarms(monitor, {"x": generate(rng, 50000)})
+        drifts, warnings, rows = drifts + d, warnings + w, rows + 50000
+
+    assert drifts <= allowed(rows, FAST.drift_run_length)
+    assert warnings <= allowed(rows, FAST.warning_run_length)
+
+
+def test_joint_false_alarms_within_promise():
+    drifts = warnings = rows = 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        monitor = Monitor.fit(mixed_frame(rng, 5000), MIXED_SPECS, FAST)
+        d, w = count_alarms(monitor, mixed_frame(rng, 50000))
+        drifts, warnings, rows = drifts + d, warnings + w, rows + 50000
+
+    assert drifts <= allowed(rows, FAST.drift_run_length)
+    assert warnings <= allowed(rows, FAST.warning_run_length)
+
+
+def test_thresholds_follow_log_run_length_times_bank_size(rng):
+    reference = mixed_frame(rng, 5000)
+    small = Monitor.fit(reference, MIXED_SPECS, FAST)
+    default = Monitor.fit(reference, MIXED_SPECS, DetectorConfig())
+    m = small.n_alternatives
+
+    assert m == default.n_alternatives > 0
+    assert math.isclose(small.drift_threshold, math.log(1e3 * m))
+    assert math.isclose(default.drift_threshold, math.log(1e6 * m))
+    assert math.isclose(default.warning_threshold, math.log(1e4 * m))
+
+
+def test_joint_monitor_shares_one_budget(rng):
+    reference = mixed_frame(rng, 5000)
+    joint = Monitor.fit(reference, MIXED_SPECS, FAST)
+    alone = [Monitor.fit(reference, [spec], FAST) for spec in MIXED_SPECS]
+
+    # The joint monitor's reference-noise margin covers more alternatives,
+    # so it may keep fewer of the smallest ones than the columns alone.
+    assert 0 < joint.n_alternatives <= sum(m.n_alternatives for m in alone)
+    assert joint.drift_threshold > max(m.drift_threshold for m in alone)
+
+
+@pytest.mark.slow
+def test_false_alarms_at_ten_thousand_rows():
+    config = DetectorConfig(drift_run_length=1e4, warning_run_length=1e3)
+    spec = [ColumnSpec("x", "numeric")]
+    drifts = warnings = rows = 0
+    for seed in range(10):
+        rng = np.random.default_rng(1000 + seed)
+        monitor = Monitor.fit({"x": rng.normal(size=20000)}, spec, config)
+        d, w = count_alarms(monitor, {"x": rng.normal(size=1_000_000)})
+        drifts, warnings, rows = drifts + d, warnings + w, rows + 1_000_000
+
+    assert drifts <= allowed(rows, config.drift_run_length)
+    assert warnings <= allowed(rows, config.warning_run_length)
