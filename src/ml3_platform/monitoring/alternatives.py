@@ -39,7 +39,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import beta, norm
+# scipy.special rather than scipy.stats: the same functions, a tenth of the
+# import time, which every server start pays.
+from scipy.special import betaincinv, ndtri
 
 
 @dataclass
@@ -57,7 +59,7 @@ def directions(p0: np.ndarray, kind: str) -> np.ndarray:
         return np.eye(len(p0))
 
     mid = np.cumsum(p0) - p0 / 2
-    s = norm.ppf(mid)
+    s = ndtri(mid)
     s = (s - p0 @ s) / np.sqrt(max(p0 @ (s - p0 @ s) ** 2, 1e-300))
     scale = s**2 - p0 @ s**2
     return np.vstack([s, scale])
@@ -121,7 +123,7 @@ def build_bank(
     """
     n_reference = max(int(counts.sum()), 1)
     alpha = (1 - confidence) / max(n_candidates, 1)
-    u = float(norm.isf(alpha))
+    u = float(-ndtri(alpha))
     rows, dirs, kls = [], [], []
     for g, sign, kl in candidates:
         if kind == "categorical":
@@ -158,10 +160,10 @@ def _level_log_ratio(p0, counts, g, sign, kl, alpha):
     b = int(np.argmax(g))
     n, total = counts[b], max(int(counts.sum()), 1)
     if sign > 0:
-        share = beta.isf(alpha, n + 1, total - n) if n < total else 1.0
+        share = betaincinv(n + 1, total - n, 1.0 - alpha) if n < total else 1.0
         share = max(share, p0[b])
     else:
-        share = beta.ppf(alpha, n, total - n + 1) if n > 0 else 0.0
+        share = betaincinv(n, total - n + 1, alpha) if n > 0 else 0.0
         share = min(share, p0[b])
     if not 0 < share < 1:
         return None
