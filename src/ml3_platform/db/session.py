@@ -64,6 +64,6 @@ def migrate(settings: Settings) -> None:
         with engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     finally:
         engine.dispose()

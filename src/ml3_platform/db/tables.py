@@ -341,3 +341,12 @@ class DriftScore(Base):
     score: Mapped[float] = mapped_column(Float)
     warning_threshold: Mapped[float] = mapped_column(Float)
     drift_threshold: Mapped[float] = mapped_column(Float)
+
+
+# --- Users, roles, API keys and KPIs ---------------------------------------
+
+
+# --- Detection event rules, deliveries and integration credentials ---------
+
+
+# --- Retraining reports and suggestions ------------------------------------
