@@ -26,8 +26,27 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    # Key that encrypts integration secrets at rest (Fernet, urlsafe base64).
+    # Key that encrypts integration secrets at rest: any text; a Fernet key
+    # is derived from it. Empty: one is generated into ``home`` on first use.
     secret_key: str = ""
+    # The platform's own AWS principal, put in customers' role trust policies.
+    aws_principal_arn: str = ""
+
+    # Notifications: the SMTP server that sends e-mail actions, and whether
+    # webhooks may point at private, loopback or link-local addresses.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "ml3-platform@localhost"
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    webhook_allow_private: bool = False
+    # Deliveries of rule actions: attempts before giving up, the first
+    # retry's delay (seconds, doubled on each retry) and the worker's poll.
+    delivery_max_attempts: int = 6
+    delivery_retry_base: float = 10.0
+    delivery_poll_interval: float = 0.5
 
     # Jobs: worker threads of the in-process executor, and how often idle
     # workers look for new jobs (seconds).
@@ -42,6 +61,10 @@ class Settings(BaseSettings):
     # Prediction and error monitors learn their baseline from this many
     # production samples (historical data carry no predictions).
     baseline_samples: int = 1000
+    # A KPI's first values that become its reference; 200 is about the
+    # fewest from which its monitor can bin the values finely enough to
+    # see a shift of a few standard deviations within tens of values.
+    kpi_baseline_samples: int = 200
 
     def resolved_database_url(self) -> str:
         if self.database_url:

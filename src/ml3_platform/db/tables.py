@@ -346,7 +346,138 @@ class DriftScore(Base):
 # --- Users, roles, API keys and KPIs ---------------------------------------
 
 
+class Kpi(Base):
+    """A business KPI of a project; its monitor takes its first window as
+    reference (platform-behaviour §5), so the status starts ``not_initialized``.
+    """
+
+    __tablename__ = "kpis"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="not_initialized")
+    # Unix seconds of the first value under the current status.
+    status_start_ts: Mapped[float | None] = mapped_column(Float)
+    status_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A serialised ``SelfStartingMonitor``; None until the first values.
+    monitor_state: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KpiBatch(Base):
+    """One stored KPI file (Parquet); one per job, so a rerun overwrites."""
+
+    __tablename__ = "kpi_batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kpi_id: Mapped[str] = mapped_column(
+        ForeignKey("kpis.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[str] = mapped_column(String(32), unique=True)
+    storage_key: Mapped[str] = mapped_column(String(500))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    min_ts: Mapped[float] = mapped_column(Float)
+    max_ts: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --- Detection event rules, deliveries and integration credentials ---------
+
+
+class IntegrationCredential(Base):
+    """A project's access to a customer's cloud (protocol §2.13).
+
+    ``public`` holds what may be shown (role ARN, client e-mail, app id …);
+    ``sealed`` the secret part (AWS external id, GCP key, Azure password),
+    encrypted with :mod:`ml3_platform.integrations.vault`.
+    """
+
+    __tablename__ = "integration_credentials"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    # aws | gcp | azure
+    provider: Mapped[str] = mapped_column(String(16))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    public: Mapped[dict[str, Any]]
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DetectionEventRule(Base):
+    __tablename__ = "detection_event_rules"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    model_name: Mapped[str | None] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(8))
+    event_type: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(16))
+    metric: Mapped[str | None] = mapped_column(String(32))
+    # The actions in wire form, in the order they run.
+    actions: Mapped[list[Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One action to run for one event: the outbox.
+
+    Written in the transaction that writes the event, so an event is stored
+    with its deliveries or not at all; ``(event_id, rule_id, action_index)``
+    is unique, so an event is never queued twice for the same action. The
+    action is copied, so later edits of the rule do not change what an
+    event already asked for.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "rule_id", "action_index"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("detection_events.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[str] = mapped_column(String(32))
+    action_index: Mapped[int] = mapped_column(Integer)
+    action: Mapped[dict[str, Any]]
+    # Sent with every attempt, so a receiver can drop repeats.
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    # pending | delivered | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A worker that claims the delivery holds it until then.
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+    __table_args__ = (UniqueConstraint("delivery_id", "number"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    delivery_id: Mapped[str] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    # What the peer answered (an HTTP status, an SMTP reply) or the error.
+    outcome: Mapped[str] = mapped_column(Text)
 
 
 # --- Retraining reports and suggestions ------------------------------------

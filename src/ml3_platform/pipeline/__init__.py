@@ -1,9 +1,9 @@
 """Job handlers that ingest data and run the monitors.
 
 Importing this package registers the handlers of the ``historical``,
-``production``, ``task_target`` and ``reference`` job groups.
+``production``, ``task_target``, ``reference`` and ``kpi`` job groups.
 """
 
-from ml3_platform.pipeline import ingestion, reference
+from ml3_platform.pipeline import ingestion, kpi, reference
 
-__all__ = ["ingestion", "reference"]
+__all__ = ["ingestion", "kpi", "reference"]

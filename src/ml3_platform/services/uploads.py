@@ -20,6 +20,7 @@ from ml3_platform.db.tables import Upload, User, new_id
 from ml3_platform.services.access import Need, model_for, task_for
 from ml3_platform.services.common import as_utc
 from ml3_platform.services.errors import DomainError, not_found
+from ml3_platform.services.kpis import kpi_upload_scope
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
 from ml3_platform_sdk import models
@@ -73,8 +74,9 @@ def create_upload(
     session: Session, user: User, settings: Settings, query: PresignedUrlRequest
 ) -> models.GetPresignedUrlResponse:
     if query.storing_data_type == StoringDataType.KPI:
-        # KPIs arrive with a later issue; until then none can be found.
-        raise not_found("kpi", query.kpi_id or "")
+        kpi = kpi_upload_scope(session, user, query.project_id, query.kpi_id)
+        project_id = kpi.project_id
+        return _announce(session, user, settings, query, project_id, kpi_id=kpi.id)
     if query.task_id is None or query.data_category is None:
         raise DomainError(
             "INVALID_REQUEST", "an upload needs a task_id and a data_category"
@@ -88,6 +90,20 @@ def create_upload(
         if model.task_id != task.id:
             raise not_found("model", model.id)
         model_id = model.id
+    return _announce(session, user, settings, query, task.project_id, task.id, model_id)
+
+
+def _announce(
+    session: Session,
+    user: User,
+    settings: Settings,
+    query: PresignedUrlRequest,
+    project_id: str,
+    task_id: str | None = None,
+    model_id: str | None = None,
+    kpi_id: str | None = None,
+) -> models.GetPresignedUrlResponse:
+    """Record the announced file and answer with the URL to upload it to."""
     checksum = query.file_checksum.lower()
     if not SHA256_HEX.fullmatch(checksum):
         raise DomainError(
@@ -100,9 +116,10 @@ def create_upload(
         id=upload_id,
         token=secrets.token_urlsafe(32),
         user_id=user.id,
-        project_id=task.project_id,
-        task_id=task.id,
+        project_id=project_id,
+        task_id=task_id,
         model_id=model_id,
+        kpi_id=kpi_id,
         params=query.model_dump(mode="json", include=set(PARAMS)),
         checksum=checksum,
         storage_key=f"uploads/{upload_id}/{_safe_name(query.file_name)}",

@@ -1,18 +1,40 @@
-"""One router per resource; ``api_router`` holds those under ``/sdk/v1``."""
+"""One router per resource; ``api_router`` holds those under ``/sdk/v1``.
 
-from fastapi import APIRouter
+Every route of ``api_router`` is checked against its line in
+``ml3_platform.auth.permissions.ROUTE_PERMISSIONS`` before its handler runs.
+"""
+
+from fastapi import APIRouter, Depends
 
 from ml3_platform.api.routes import (
+    api_keys,
     company,
     data,
     data_schema,
     events,
+    integrations,
     jobs,
+    kpis,
     models,
     projects,
     tasks,
+    users,
 )
+from ml3_platform.auth.permissions import enforce_permission
 
-api_router = APIRouter()
-for module in (company, projects, tasks, data_schema, models, data, jobs, events):
+api_router = APIRouter(dependencies=[Depends(enforce_permission)])
+for module in (
+    company,
+    projects,
+    tasks,
+    data_schema,
+    models,
+    data,
+    jobs,
+    events,
+    integrations,
+    kpis,
+    users,
+    api_keys,
+):
     api_router.include_router(module.router)

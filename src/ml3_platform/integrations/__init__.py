@@ -1,0 +1,1 @@
+"""Access to customers' clouds: sealed secrets and credentials in use."""

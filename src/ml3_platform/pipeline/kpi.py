@@ -1,0 +1,113 @@
+"""The ``kpi`` job: validate, store and monitor one file of KPI values.
+
+A KPI file (README, "KPI files") has the columns ``timestamp`` and
+``value``, and optionally ``sample_id``. The values go, in timestamp order,
+through the KPI's `SelfStartingMonitor`: its first
+``settings.kpi_baseline_samples`` values become the reference (status
+``not_initialized`` until then), later ones are monitored against it. The
+stored batch, the monitor's state and the status commit with the job, so a
+rerun after a crash repeats the same work on the same state.
+"""
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import select
+
+from ml3_platform.db.tables import Kpi, KpiBatch, Upload, utcnow
+from ml3_platform.ingest import IngestError, read_table, validate_table
+from ml3_platform.jobs import JobContext, JobFailed, handler
+from ml3_platform.monitoring import ColumnSpec, SelfStartingMonitor
+from ml3_platform.pipeline.ingestion import removed_on_failure
+from ml3_platform.pipeline.monitoring import detector_config
+from ml3_platform_sdk.enums import ColumnRole, DataType
+from ml3_platform_sdk.models import ColumnInfo
+
+TIME, VALUE, SAMPLE_ID = "timestamp", "value", "sample_id"
+COLUMNS = [
+    ColumnInfo(
+        name=SAMPLE_ID, role=ColumnRole.ID, is_nullable=False,
+        data_type=DataType.STRING,
+    ),
+    ColumnInfo(
+        name=TIME, role=ColumnRole.TIME_ID, is_nullable=False,
+        data_type=DataType.FLOAT,
+    ),
+    ColumnInfo(
+        name=VALUE, role=ColumnRole.KPI, is_nullable=False,
+        data_type=DataType.FLOAT,
+    ),
+]  # fmt: skip
+SPEC = ColumnSpec(VALUE, "numeric")
+
+
+def batch_key(kpi_id: str, job_id: str) -> str:
+    return f"kpis/{kpi_id}/batches/{job_id}.parquet"
+
+
+@handler("kpi")
+def add_kpi_data(ctx: JobContext) -> None:
+    kpi = ctx.session.get(Kpi, ctx.job.payload["kpi_id"])
+    if kpi is None:
+        raise JobFailed(f"kpi {ctx.job.payload['kpi_id']} not found")
+    upload = ctx.session.get(Upload, ctx.job.payload["upload_id"])
+    if upload is None or upload.uploaded_at is None or upload.kpi_id != kpi.id:
+        raise JobFailed("the KPI file was never uploaded")
+
+    table = _validated(ctx, upload).sort_by([(TIME, "ascending")])
+    key = batch_key(kpi.id, ctx.job.id)
+    with removed_on_failure(ctx.store, key):
+        ctx.store.write_table(key, table)
+        _record_batch(ctx, kpi, key, table)
+        _monitor(ctx, kpi, table)
+
+
+def _validated(ctx: JobContext, upload: Upload) -> pa.Table:
+    file_name = upload.params.get("file_name") or "kpi"
+    try:
+        with ctx.store.open(upload.storage_key) as file:
+            raw = read_table(file, upload.params.get("file_type"), file_name)
+        if SAMPLE_ID not in raw.column_names:
+            # Sample ids are optional: the row number stands in for them.
+            numbers = pa.array([str(row) for row in range(1, raw.num_rows + 1)])
+            raw = raw.append_column(SAMPLE_ID, numbers)
+        return validate_table(raw, COLUMNS)
+    except IngestError as error:
+        raise JobFailed(f"KPI file ({file_name}): {error.message}") from None
+
+
+def _record_batch(ctx: JobContext, kpi: Kpi, key: str, table: pa.Table) -> None:
+    batch = ctx.session.scalar(select(KpiBatch).where(KpiBatch.job_id == ctx.job.id))
+    if batch is None:
+        batch = KpiBatch(kpi_id=kpi.id, job_id=ctx.job.id)
+        ctx.session.add(batch)
+    times = table.column(TIME)
+    batch.storage_key = key
+    batch.n_rows = table.num_rows
+    batch.min_ts = pc.min(times).as_py()
+    batch.max_ts = pc.max(times).as_py()
+
+
+def _monitor(ctx: JobContext, kpi: Kpi, table: pa.Table) -> None:
+    """Run the values through the KPI's monitor and keep its status.
+
+    A status reached without a transition (the end of the baseline) dates
+    from the batch's last value; otherwise from the last transition's value.
+    """
+    if kpi.monitor_state is None:
+        monitor = SelfStartingMonitor(
+            [SPEC], detector_config(ctx.settings), ctx.settings.kpi_baseline_samples
+        )
+    else:
+        monitor = SelfStartingMonitor.from_bytes(kpi.monitor_state)
+    times = table.column(TIME).to_numpy()
+    values = pc.fill_null(table.column(VALUE), float("nan")).to_numpy()
+    transitions = monitor.update({VALUE: values})
+
+    kpi.monitor_state = monitor.to_bytes()
+    if monitor.status == kpi.status:
+        return
+    start = transitions[-1].index if transitions else len(times) - 1
+    kpi.status = monitor.status
+    kpi.status_start_ts = float(times[start])
+    kpi.status_at = utcnow()
+
