@@ -1,0 +1,227 @@
+"""The set-up calls of the client against the real server, end to end."""
+
+from sqlalchemy import select
+
+from e2e_support import (
+    HISTORY_START,
+    MODEL_NAME,
+    MODEL_VERSION,
+    PREDICTION,
+    ready_task,
+    regression_schema,
+    samples,
+    tabular,
+)
+from ml3_platform.db.tables import Task as TaskRow
+from ml3_platform_sdk.enums import (
+    ColumnRole,
+    Currency,
+    DataStructure,
+    DataType,
+    JobStatus,
+    ModelMetricName,
+    ModelStatus,
+    StoragePolicy,
+    SuggestionType,
+    TaskStatus,
+    TaskType,
+)
+from ml3_platform_sdk.models import (
+    BinaryClassificationTaskCostInfo,
+    ColumnInfo,
+    RegressionTaskCostInfo,
+)
+from support import database_session, unique
+
+
+def printed(capsys) -> tuple[list[str], list[str]]:
+    """The header line's words and the rows of what a ``show_*`` printed."""
+    out, err = capsys.readouterr()
+    assert err == ""
+    header, _rule, *rows = out.splitlines()
+    return header.split(), rows
+
+
+def stored_tags(platform, task_id: str) -> list[str]:
+    # Tags are not part of the client's Task (protocol §4.1).
+    with database_session(platform.settings) as session:
+        return session.scalar(select(TaskRow.tags).where(TaskRow.id == task_id))
+
+
+def test_company_round_trip(newcomer):
+    company_id = newcomer.create_company(name="Acme", address="Main St 1", vat="IT1")
+
+    company = newcomer.get_company()
+    assert (company.company_id, company.name) == (company_id, "Acme")
+    assert (company.address, company.vat) == ("Main St 1", "IT1")
+
+    newcomer.update_company(name="Acme Srl", address=None, vat=None)
+    company = newcomer.get_company()
+    assert (company.name, company.address, company.vat) == (
+        "Acme Srl", "Main St 1", "IT1"
+    )  # fmt: skip
+
+
+def test_project_round_trip(client, capsys):
+    name = unique("project")
+    project_id = client.create_project(name, "churn", StoragePolicy.MLCUBE)
+
+    assert client.get_project(project_id).name == name
+    assert [p.project_id for p in client.get_projects()] == [project_id]
+
+    updated = client.update_project(project_id, "renamed", None, None)
+    assert (updated.project_id, updated.name) == (project_id, "renamed")
+    assert client.get_project(project_id).name == "renamed"
+
+    client.show_projects()
+    header, rows = printed(capsys)
+    assert header == ["Project", "ID", "Name"]
+    assert rows[0].split() == [project_id, "renamed"]
+
+
+def test_task_round_trip(client, platform, capsys):
+    project_id = client.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    costs = BinaryClassificationTaskCostInfo(
+        currency=Currency.EURO, false_positive_cost=1.0, false_negative_cost=2.5
+    )
+    task_id = client.create_task(
+        project_id,
+        "churn",
+        tags=["a", "b"],
+        task_type=TaskType.CLASSIFICATION_BINARY,
+        data_structure=DataStructure.TABULAR,
+        cost_info=costs,
+        optional_target=True,
+        positive_class="yes",
+    )
+
+    task = client.get_task(task_id)
+    assert (task.name, task.type) == ("churn", TaskType.CLASSIFICATION_BINARY)
+    assert task.cost_info == costs
+    assert task.positive_class == "yes"
+    assert task.optional_target is True
+    assert (task.input_status, task.concept_status) == (TaskStatus.OK, TaskStatus.OK)
+    assert task.monitoring_targets == []
+    assert stored_tags(platform, task_id) == ["a", "b"]
+
+    cheaper = costs.model_copy(update={"false_negative_cost": 0.5})
+    client.update_task(task_id, name="churn-2", tags=[], cost_info=cheaper)
+    task = client.get_task(task_id)
+    assert (task.name, task.cost_info) == ("churn-2", cheaper)
+    assert stored_tags(platform, task_id) == []
+    client.update_task(task_id, tags=["c"])
+    assert stored_tags(platform, task_id) == ["c"]
+    assert client.get_task(task_id).name == "churn-2"
+
+
+def test_tasks_listed_and_shown(client, capsys):
+    project_id = client.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    costs = RegressionTaskCostInfo(
+        currency=Currency.DOLLAR, overestimation_cost=1.0, underestimation_cost=3.0
+    )
+    first = client.create_task(
+        project_id, "first", [], TaskType.REGRESSION, DataStructure.TABULAR, costs
+    )
+    second = client.create_task(
+        project_id, "second", ["x"], TaskType.REGRESSION, DataStructure.TABULAR
+    )
+
+    tasks = client.get_tasks(project_id)
+    assert [(t.task_id, t.name) for t in tasks] == [(first, "first"), (second, "second")]
+    assert [t.cost_info for t in tasks] == [costs, None]
+
+    client.show_tasks(project_id)
+    header, rows = printed(capsys)
+    assert header[:4] == ["Task", "ID", "Name", "Type"]
+    assert rows[0].split()[:4] == [first, "first", "regression", "ok"]
+
+
+def test_data_schema_round_trip_and_prediction_column(client, capsys):
+    project_id = client.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    task_id = client.create_task(
+        project_id, "t", [], TaskType.REGRESSION, DataStructure.TABULAR
+    )
+    schema = regression_schema()
+
+    client.add_data_schema(task_id, schema)
+    assert client.get_data_schema(task_id) == schema
+
+    model_id = client.create_model(
+        task_id, MODEL_NAME, MODEL_VERSION, ModelMetricName.RMSE,
+        SuggestionType.SAMPLE_WEIGHTS,
+    )  # fmt: skip
+    columns = client.get_data_schema(task_id).columns
+    assert columns[:-1] == schema.columns
+    assert columns[-1] == ColumnInfo(
+        name=PREDICTION,
+        role=ColumnRole.PREDICTION,
+        is_nullable=False,
+        data_type=DataType.FLOAT,
+        predicted_target="y",
+        model_id=model_id,
+    )
+
+    client.show_data_schema(task_id)
+    header, rows = printed(capsys)
+    assert header[:4] == ["Column", "name", "Role", "Type"]
+    assert rows[0].split() == ["sample_id", "id", "string", "False"]
+    assert rows[-1].split() == [PREDICTION, "prediction", "float", "False", "y",
+                                model_id]  # fmt: skip
+
+
+def test_model_round_trip(client, capsys):
+    _, task_id, model_id = ready_task(client)
+
+    model = client.get_model(model_id)
+    assert (model.model_id, model.task_id) == (model_id, task_id)
+    assert (model.name, model.version) == (MODEL_NAME, MODEL_VERSION)
+    assert model.metric_name == ModelMetricName.RMSE
+    assert model.status == ModelStatus.NOT_INITIALIZED
+    assert model.prediction_status == "not_initialized"
+    assert client.get_models(task_id) == [model]
+    found = client.get_model_by_name_and_version(task_id, MODEL_NAME, MODEL_VERSION)
+    assert found == model
+
+    client.show_models(task_id)
+    header, rows = printed(capsys)
+    assert header[:4] == ["Model", "Id", "Task", "Id"]
+    assert rows[0].split()[:5] == [model_id, task_id, MODEL_NAME, MODEL_VERSION,
+                                   "not_initialized"]  # fmt: skip
+
+
+def test_jobs_listed_filtered_and_shown(client, tmp_path, capsys):
+    project_id, task_id, model_id = ready_task(client)
+    history = samples("h", 300, HISTORY_START)
+    historical = client.add_historical_data(
+        task_id, tabular(history["inputs"], tmp_path), tabular(history["target"], tmp_path)
+    )
+    client.wait_job_completion(historical)
+    reference = client.set_model_reference(model_id, HISTORY_START, HISTORY_START + 1e6)
+    client.wait_job_completion(reference)
+
+    def ids(jobs):
+        return [job.job_id for job in jobs]
+
+    assert ids(client.get_jobs()) == [historical, reference]
+    assert ids(client.get_jobs(project_id=project_id)) == [historical, reference]
+    assert ids(client.get_jobs(task_id=task_id)) == [historical, reference]
+    assert ids(client.get_jobs(model_id=model_id)) == [reference]
+    assert ids(client.get_jobs(job_id=historical)) == [historical]
+    assert ids(client.get_jobs(status=JobStatus.COMPLETED)) == [historical, reference]
+    assert client.get_jobs(status=JobStatus.ERROR) == []
+    assert client.get_jobs(project_id=project_id, model_id="unknown") == []
+
+    job = client.get_job(reference)
+    assert (job.job_group, job.status, job.error) == ("reference", "completed", None)
+    assert (job.project_id, job.task_id, job.model_id) == (
+        project_id, task_id, model_id
+    )  # fmt: skip
+    assert job.model_name == MODEL_NAME
+    assert client.get_detection_events(task_id) == []
+
+    client.show_jobs()
+    header, rows = printed(capsys)
+    assert header[:4] == ["Job", "Id", "Job", "Type"]
+    assert [row.split()[:2] for row in rows] == [
+        [historical, "historical"], [reference, "reference"]
+    ]  # fmt: skip
