@@ -13,6 +13,7 @@ from standins import (
     AWS_REGION,
     AzureStandIn,
     PubSubEmulator,
+    PubSubGate,
     self_signed_certificate,
 )
 from support import unique
@@ -54,12 +55,16 @@ def aws(moto_url):
 
 
 @pytest.fixture(scope="session")
-def pubsub(tmp_path_factory) -> Iterator[PubSubEmulator]:
+def pubsub(tmp_path_factory) -> Iterator[PubSubGate]:
+    """The Pub/Sub emulator behind its gate; the platform talks to the gate."""
     if not PubSubEmulator.available():
         pytest.skip("the Pub/Sub emulator (gcloud, java) is not installed")
     emulator = PubSubEmulator(tmp_path_factory.mktemp("pubsub"))
     emulator.start()
-    yield emulator
+    gate = PubSubGate(emulator)
+    gate.start()
+    yield gate
+    gate.stop()
     emulator.stop()
 
 

@@ -2,7 +2,9 @@
 
 - AWS: moto's server (STS, EventBridge, SQS) on a loopback port.
 - GCP Pub/Sub: Google's Pub/Sub emulator (the ``google-cloud-cli-pubsub-
-  emulator`` Debian package of this machine kind), spoken to over REST.
+  emulator`` Debian package of this machine kind), spoken to over REST,
+  behind :class:`PubSubGate`, which checks service-account tokens as Google
+  does (the emulator checks none).
 - Azure: no Event Grid emulator installs from the registries, so
   :class:`AzureStandIn` speaks the two REST calls the SDKs make: Microsoft
   Entra's client-credentials token grant (with its OpenID discovery
@@ -10,6 +12,7 @@
   certificate.
 """
 
+import base64
 import datetime as dt
 import ipaddress
 import json
@@ -27,8 +30,9 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from ml3_platform.embedded import free_port
@@ -251,7 +255,8 @@ class PubSubEmulator:
 
     def pull(self, subscription: str) -> list[dict]:
         path = f"/v1/projects/{GCP_PROJECT}/subscriptions/{subscription}:pull"
-        answer = httpx.post(self.url + path, json={"maxMessages": 100})
+        body = {"maxMessages": 100, "returnImmediately": True}
+        answer = httpx.post(self.url + path, json=body)
         answer.raise_for_status()
         return [item["message"] for item in answer.json().get("receivedMessages", [])]
 
@@ -278,3 +283,107 @@ def service_account_key(token_uri: str) -> dict:
         "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email}",
         "universe_domain": "googleapis.com",
     }
+
+
+class PubSubGate:
+    """Google's side of service-account auth, in front of the emulator.
+
+    The emulator accepts any caller, so this gate checks what Google would:
+    a bearer token that is either a JWT signed by a registered service
+    account's key (self-signed JWT access) or a token it issued at its own
+    ``/token`` endpoint for such a JWT (the OAuth JWT-bearer grant, RFC 7523).
+    Accepted requests are forwarded to the emulator unchanged.
+    """
+
+    def __init__(self, emulator: PubSubEmulator) -> None:
+        self.emulator = emulator
+        self.public_keys: dict[str, object] = {}  # client e-mail -> key
+        self.tokens: set[str] = set()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _gate_handler(self))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def register(self, key: dict) -> None:
+        private = serialization.load_pem_private_key(
+            key["private_key"].encode(), password=None
+        )
+        self.public_keys[key["client_email"]] = private.public_key()
+
+    def valid_jwt(self, token: str) -> bool:
+        try:
+            header, payload, signature = token.split(".")
+            claims = json.loads(_unb64(payload))
+            public_key = self.public_keys[claims["iss"]]
+            public_key.verify(
+                _unb64(signature),
+                f"{header}.{payload}".encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
+        except (ValueError, KeyError, InvalidSignature):
+            return False
+        return claims.get("exp", 0) > time.time()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _gate_handler(gate: PubSubGate) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/token":
+                self._token(parse_qs(body.decode()))
+                return
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if token not in gate.tokens and not gate.valid_jwt(token):
+                self._answer(
+                    401,
+                    json.dumps(
+                        {
+                            "error": {
+                                "code": 401,
+                                "message": "Request had invalid authentication "
+                                "credentials.",
+                                "status": "UNAUTHENTICATED",
+                            }
+                        }
+                    ).encode(),
+                )
+                return
+            forwarded = httpx.post(
+                gate.emulator.url + self.path,
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            self._answer(forwarded.status_code, forwarded.content)
+
+        def _token(self, form: dict) -> None:
+            assertion = form.get("assertion", [""])[0]
+            if not gate.valid_jwt(assertion):
+                self._answer(400, b'{"error": "invalid_grant"}')
+                return
+            token = secrets.token_urlsafe(24)
+            gate.tokens.add(token)
+            raw = json.dumps({"access_token": token, "expires_in": 3600}).encode()
+            self._answer(200, raw)
+
+        def _answer(self, status: int, raw: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+    return Handler

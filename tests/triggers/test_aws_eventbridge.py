@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select, update
 
-from ml3_platform.db.tables import Job
+from ml3_platform.db.tables import Job, Model
+from ml3_platform.services import retrain_triggers
 from ml3_platform_sdk.exceptions import SDKClientException
 from standins import AWS_REGION
 from support import database_session
@@ -66,6 +67,34 @@ def test_retrain_model_sends_one_request_even_when_its_job_runs_again(
     [marker] = sent_markers(trigger_platform.settings, model_id)
     assert marker.job_id == job_id
     assert marker.provider_message_id == event["id"]
+
+
+def test_two_retrain_jobs_for_one_event_send_one_request(
+    client, aws, trigger_platform
+):
+    """What a rule's retrain action submits, submitted twice for one event."""
+    project_id, model_id = ready_model(client)
+    credentials = aws_credentials(client, aws, project_id)
+    bus = EventBus(aws)
+    client.set_retrain_trigger(
+        model_id, eventbridge_trigger(credentials.credentials_id, bus)
+    )
+    with database_session(trigger_platform.settings) as session:
+        model = session.get(Model, model_id)
+        job_ids = [
+            retrain_triggers.submit_retrain(session, model, event_id="event-1").id
+            for _ in range(2)
+        ]
+        session.commit()
+
+    for job_id in job_ids:
+        client.wait_job_completion(job_id, max_wait_timeout=120)
+
+    [event] = bus.received()
+    assert event["detail"]["event_id"] == "event-1"
+    assert event["detail"]["idempotency_key"] == f"event:event-1:model:{model_id}"
+    [marker] = sent_markers(trigger_platform.settings, model_id)
+    assert marker.event_id == "event-1"
 
 
 def job_row(settings, job_id: str) -> tuple[int, str]:
