@@ -135,13 +135,14 @@ def _azure_handler(standin: AzureStandIn) -> type[BaseHTTPRequestHandler]:
             parts = urlparse(self.path).path.strip("/").split("/")
             if parts[1:] == ["v2.0", ".well-known", "openid-configuration"]:
                 base = f"{standin.url}/{parts[0]}"
+                oauth = f"{base}/oauth2/v2.0"
                 self._json(
                     200,
                     {
-                        "token_endpoint": f"{base}/oauth2/v2.0/token",
-                        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                        "token_endpoint": f"{oauth}/token",
+                        "authorization_endpoint": f"{oauth}/authorize",
+                        "device_authorization_endpoint": f"{oauth}/devicecode",
                         "issuer": f"{base}/v2.0",
-                        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
                     },
                 )
             else:
@@ -280,7 +281,8 @@ def service_account_key(token_uri: str) -> dict:
         "auth_uri": "https://accounts.google.com/o/oauth2/auth",
         "token_uri": token_uri,
         "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-        "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email}",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/"
+        f"x509/{email}",
         "universe_domain": "googleapis.com",
     }
 

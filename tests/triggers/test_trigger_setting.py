@@ -76,7 +76,7 @@ def test_missing_credentials_are_a_clear_error(client):
 
 
 def test_another_projects_credentials_read_as_unknown(client, aws):
-    project_id, model_id = ready_model(client)
+    _, model_id = ready_model(client)
     other_project, _ = ready_model(client)
     credentials = aws_credentials(client, aws, other_project)
     trigger = eventbridge_trigger(credentials.credentials_id, EventBus(aws))

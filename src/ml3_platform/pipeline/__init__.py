@@ -9,6 +9,6 @@ from ml3_platform.pipeline import ingestion, kpi, reference
 __all__ = ["ingestion", "kpi", "reference"]
 
 # The ``retrain`` job group: fire a model's retrain trigger.
-from ml3_platform.pipeline import retrain_triggers  # noqa: E402
+from ml3_platform.pipeline import retrain_triggers
 
 __all__ += ["retrain_triggers"]
