@@ -29,12 +29,19 @@ def azure_credential(
         # Instance discovery asks the public cloud which authorities exist;
         # a configured authority is trusted as it is.
         options["disable_instance_discovery"] = True
-    return ClientSecretCredential(
-        tenant_id=credentials.public["tenant"],
-        client_id=credentials.public["app_id"],
-        client_secret=credentials.secret["password"],
-        **options,
-    )
+    try:
+        return ClientSecretCredential(
+            tenant_id=credentials.public["tenant"],
+            client_id=credentials.public["app_id"],
+            client_secret=credentials.secret["password"],
+            **options,
+        )
+    except ValueError as error:  # a tenant id with characters Entra refuses
+        raise CredentialsError(
+            "CREDENTIALS_INVALID",
+            f"the service principal of credentials {credentials.credentials_id} "
+            f"is not usable: {error}",
+        ) from None
 
 
 def azure_storage_options(credentials: ResolvedCredentials) -> dict[str, Any]:

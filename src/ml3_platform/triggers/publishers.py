@@ -14,7 +14,7 @@ from azure.core.exceptions import AzureError
 from azure.eventgrid import EventGridEvent, EventGridPublisherClient
 from botocore.exceptions import BotoCoreError, ClientError
 from google.api_core import retry as api_retry
-from google.api_core.exceptions import GoogleAPIError
+from google.api_core.exceptions import GoogleAPIError, RetryError
 from google.auth.exceptions import GoogleAuthError
 from google.cloud import pubsub_v1
 
@@ -131,6 +131,8 @@ def _pubsub(
         return future.result(timeout=settings.trigger_timeout + 5)
     except (GoogleAPIError, GoogleAuthError) as error:
         said = f"{type(error).__name__}: {_first_line(error)}"
+        if isinstance(error, RetryError) and error.cause is not None:
+            said += f" (last: {type(error.cause).__name__}: {_first_line(error.cause)})"
         raise _failed("GCP_PUBSUB", topic, said) from None
     except FutureTimeout:
         raise _failed("GCP_PUBSUB", topic, "no answer in time") from None
@@ -164,7 +166,7 @@ def _event_grid(
     try:
         with client:
             client.send([event])
-    except AzureError as error:
+    except (AzureError, ValueError) as error:  # ValueError: a malformed endpoint
         said = f"{type(error).__name__}: {_first_line(error)}"
         raise _failed("AZURE_EVENT_GRID", trigger.topic_endpoint, said) from None
     return None
