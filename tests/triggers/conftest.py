@@ -55,16 +55,24 @@ def aws(moto_url):
 
 
 @pytest.fixture(scope="session")
-def pubsub(tmp_path_factory) -> Iterator[PubSubGate]:
-    """The Pub/Sub emulator behind its gate; the platform talks to the gate."""
+def pubsub_gate() -> Iterator[PubSubGate]:
+    """Where the platform sends Pub/Sub calls; forwards to the emulator."""
+    gate = PubSubGate()
+    gate.start()
+    yield gate
+    gate.stop()
+
+
+@pytest.fixture(scope="session")
+def pubsub(pubsub_gate, tmp_path_factory) -> Iterator[PubSubGate]:
+    """The gate with the Pub/Sub emulator running behind it."""
     if not PubSubEmulator.available():
         pytest.skip("the Pub/Sub emulator (gcloud, java) is not installed")
     emulator = PubSubEmulator(tmp_path_factory.mktemp("pubsub"))
     emulator.start()
-    gate = PubSubGate(emulator)
-    gate.start()
-    yield gate
-    gate.stop()
+    pubsub_gate.emulator = emulator
+    yield pubsub_gate
+    pubsub_gate.emulator = None
     emulator.stop()
 
 
@@ -87,7 +95,7 @@ def azure(tmp_path_factory) -> Iterator[AzureStandIn]:
 
 @pytest.fixture(scope="session")
 def trigger_platform(
-    backend, new_database, tmp_path_factory, moto_url, pubsub, azure
+    backend, new_database, tmp_path_factory, moto_url, pubsub_gate, azure
 ) -> Iterator[EmbeddedPlatform]:
     with EmbeddedPlatform(
         home=tmp_path_factory.mktemp(f"triggers-{backend}"),
@@ -96,7 +104,7 @@ def trigger_platform(
         workers=2,
         aws_endpoint_url=moto_url,
         aws_region=AWS_REGION,
-        gcp_pubsub_endpoint=pubsub.url,
+        gcp_pubsub_endpoint=pubsub_gate.url,
         azure_authority_host=azure.url,
         trigger_timeout=5.0,
     ) as running:

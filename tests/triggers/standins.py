@@ -38,6 +38,8 @@ from cryptography.x509.oid import NameOID
 from ml3_platform.embedded import free_port
 
 GCP_PROJECT = "ml3-test-project"
+# The emulator's JVM can be slow to answer its first calls on a busy machine.
+ADMIN_TIMEOUT = 60.0
 AWS_REGION = "eu-west-1"
 # moto keeps resources per account; the roles live in its default account.
 AWS_ACCOUNT = "123456789012"
@@ -233,10 +235,13 @@ class PubSubEmulator:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "the Pub/Sub emulator exited"
             try:
-                httpx.get(self.url, timeout=1)
-                return
+                # A real call: the JVM listens before it serves.
+                topics = f"{self.url}/v1/projects/{GCP_PROJECT}/topics"
+                if httpx.get(topics, timeout=5).status_code == 200:
+                    return
             except httpx.TransportError:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         raise TimeoutError("the Pub/Sub emulator did not start")
 
     def stop(self) -> None:
@@ -247,17 +252,18 @@ class PubSubEmulator:
 
     def create_topic(self, topic: str) -> None:
         path = f"/v1/projects/{GCP_PROJECT}/topics/{topic}"
-        httpx.put(self.url + path).raise_for_status()
+        httpx.put(self.url + path, timeout=ADMIN_TIMEOUT).raise_for_status()
 
     def create_subscription(self, topic: str, subscription: str) -> None:
         path = f"/v1/projects/{GCP_PROJECT}/subscriptions/{subscription}"
         body = {"topic": f"projects/{GCP_PROJECT}/topics/{topic}"}
-        httpx.put(self.url + path, json=body).raise_for_status()
+        answer = httpx.put(self.url + path, json=body, timeout=ADMIN_TIMEOUT)
+        answer.raise_for_status()
 
     def pull(self, subscription: str) -> list[dict]:
         path = f"/v1/projects/{GCP_PROJECT}/subscriptions/{subscription}:pull"
         body = {"maxMessages": 100, "returnImmediately": True}
-        answer = httpx.post(self.url + path, json=body)
+        answer = httpx.post(self.url + path, json=body, timeout=ADMIN_TIMEOUT)
         answer.raise_for_status()
         return [item["message"] for item in answer.json().get("receivedMessages", [])]
 
@@ -297,8 +303,8 @@ class PubSubGate:
     Accepted requests are forwarded to the emulator unchanged.
     """
 
-    def __init__(self, emulator: PubSubEmulator) -> None:
-        self.emulator = emulator
+    def __init__(self) -> None:
+        self.emulator: PubSubEmulator | None = None
         self.public_keys: dict[str, object] = {}  # client e-mail -> key
         self.tokens: set[str] = set()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _gate_handler(self))
@@ -364,10 +370,14 @@ def _gate_handler(gate: PubSubGate) -> type[BaseHTTPRequestHandler]:
                     ).encode(),
                 )
                 return
+            if gate.emulator is None:
+                self._answer(503, b'{"error": {"code": 503}}')
+                return
             forwarded = httpx.post(
                 gate.emulator.url + self.path,
                 content=body,
                 headers={"Content-Type": "application/json"},
+                timeout=ADMIN_TIMEOUT,
             )
             self._answer(forwarded.status_code, forwarded.content)
 
