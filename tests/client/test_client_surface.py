@@ -3,13 +3,11 @@
 import ast
 import inspect
 import re
-from pathlib import Path
 
 import pytest
 
 from ml3_platform_sdk.client import ML3PlatformClient
-
-REFERENCE = Path(__file__).parents[2].parent / "shared" / "reference" / "client-api.md"
+from shared_docs import shared_document
 # Ours beyond the reference: positive_class on create_task (decisions.md) and
 # closing the connection pool.
 EXTRA_PARAMETERS = {"create_task": ["positive_class"]}
@@ -18,7 +16,7 @@ EXTRA_METHODS = {"close"}
 
 def reference_methods() -> dict[str, list[tuple[str, str, object]]]:
     """Method name -> [(parameter, annotation, default or empty)]."""
-    text = REFERENCE.read_text()
+    text = shared_document("reference/client-api.md").read_text()
     methods = {}
     for block in re.findall(r"```python\s*\n(.*?)```", text, re.DOTALL):
         signature = " ".join(block.split())
@@ -56,8 +54,6 @@ def client_methods() -> dict[str, list[tuple[str, str, object]]]:
 
 @pytest.fixture(scope="module")
 def reference():
-    if not REFERENCE.exists():
-        pytest.fail(f"the reference is missing at {REFERENCE}")
     return reference_methods()
 
 
