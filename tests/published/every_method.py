@@ -55,6 +55,9 @@ DAY = 86_400.0
 HISTORY_START = 1_672_531_200.0  # 2023-01-01 UTC
 PRODUCTION_START = HISTORY_START + 60 * DAY
 MODEL = "price"
+INPUT_HEADER = ["sample_id", "timestamp", "x1", "x2", "color"]
+TARGET_HEADER = ["sample_id", "timestamp", "y"]
+PREDICTION_HEADER = ["sample_id", "timestamp", f"{MODEL}@v1"]
 GCP_KEY = {
     "type": "service_account",
     "project_id": "demo",
@@ -278,8 +281,8 @@ class Story:
         job = self.call(
             "add_historical_data",
             self.task_id,
-            self.table(["sample_id", "timestamp", "x1", "x2", "color"], inputs),
-            self.table(["sample_id", "timestamp", "y"], target),
+            self.table(INPUT_HEADER, inputs),
+            self.table(TARGET_HEADER, target),
         )
         self.wait(job, "add_historical_data")
         job = self.call(
@@ -295,24 +298,22 @@ class Story:
                 f"p{start:.0f}-", n, start, drifted, self.rng
             )
             late = drifted and n == 1500
+            input_file = self.table(INPUT_HEADER, inputs)
+            target_file = None if late else self.table(TARGET_HEADER, target)
+            prediction_file = self.table(PREDICTION_HEADER, predictions)
             job = self.call(
                 "add_production_data",
                 self.task_id,
-                inputs=self.table(["sample_id", "timestamp", "x1", "x2", "color"], inputs),
-                target=None if late else self.table(["sample_id", "timestamp", "y"], target),
-                predictions=[
-                    (
-                        self.model_id,
-                        self.table(["sample_id", "timestamp", f"{MODEL}@v1"], predictions),
-                    )
-                ],
+                inputs=input_file,
+                target=target_file,
+                predictions=[(self.model_id, prediction_file)],
             )
             self.wait(job, "add_production_data")
             if late:
                 job = self.call(
                     "add_target_data",
                     self.task_id,
-                    self.table(["sample_id", "timestamp", "y"], target),
+                    self.table(TARGET_HEADER, target),
                 )
                 self.wait(job, "add_target_data")
             start += 60.0 * n
@@ -343,9 +344,8 @@ class Story:
             [HISTORY_START + 3600.0 * i, 100.0 + self.rng.gauss(0.0, 5.0)]
             for i in range(400)
         ]
-        job = self.call(
-            "add_kpi_data", self.project_id, kpi_id, self.table(["timestamp", "value"], rows)
-        )
+        kpi_file = self.table(["timestamp", "value"], rows)
+        job = self.call("add_kpi_data", self.project_id, kpi_id, kpi_file)
         self.wait(job, "add_kpi_data")
 
     def rules(self) -> None:
