@@ -145,7 +145,7 @@ class World:
         self, method: str, path: str, caller: str, ids: dict[str, str]
     ) -> httpx.Response:
         values = {**ids, "model_version": "v1"}
-        if method == "DELETE" and "credentials_id" in ids and ids is self.ids:
+        if method == "DELETE" and "{credentials_id}" in path and ids is self.ids:
             # Each caller deletes credentials of its own, so the next caller
             # still meets real ones.
             owner = self.company.owner.client
