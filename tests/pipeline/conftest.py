@@ -12,11 +12,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 import ml3_platform.pipeline  # noqa: F401  (registers the handlers)
 from ml3_platform import jobs
+from ml3_platform.db.session import make_engine
 from ml3_platform.db.tables import (
     Base,
     Batch,
@@ -65,7 +66,9 @@ class World:
             drift_run_length=1e4,
             warning_run_length=1e2,
         )
-        engine = create_engine(f"sqlite:///{tmp_path / 'ml3.sqlite'}")
+        # The server's own engine: SQLite with foreign keys enforced, so a
+        # row written before the row it refers to fails here as it would there.
+        engine = make_engine(self.settings)
         Base.metadata.create_all(engine)
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.store = Store(str(tmp_path / "data"))

@@ -98,6 +98,17 @@ def test_prediction_and_error_monitors_start_on_production(world):
     assert version.status_data_start_ts is not None
 
 
+
+def test_a_monitor_scores_in_the_job_that_creates_it(world):
+    # Regression: a self-starting monitor whose baseline fills in its first
+    # batch is created and scored by one job; the score used to be inserted
+    # before its monitor row, which the foreign key refused.
+    assert world.production(**samples("p", 250, start=1000.0, seed=4)) is None
+
+    monitors = {s.id: s.target for s in world.rows(MonitorState)}
+    scored = {monitors.get(score.monitor_id) for score in world.rows(DriftScore)}
+    assert scored == {"prediction", "error"}
+
 def test_error_drift_names_the_model(world):
     assert world.production(**samples("p", 250, start=1000.0, seed=4)) is None
     bad = samples("q", 400, start=2000.0, seed=5)

@@ -334,6 +334,10 @@ class Recorder:
             state=monitor.to_bytes(),
         )
         self.session.add(state)
+        # No relationship() links scores and events to their monitor, so
+        # the unit of work may insert a DriftScore before this row; writing
+        # the row now keeps the foreign key satisfied in any flush order.
+        self.session.flush()
         return state
 
     def run(self, state: MonitorState, kind, rows: _Rows, metric: str | None, **model):
