@@ -20,6 +20,8 @@ from ml3_platform.api.routes import (
     tasks,
     users,
 )
+from ml3_platform.api.routes import rules  # detection event rules
+
 from ml3_platform.auth.permissions import enforce_permission
 
 api_router = APIRouter(dependencies=[Depends(enforce_permission)])
@@ -38,3 +40,5 @@ for module in (
     api_keys,
 ):
     api_router.include_router(module.router)
+# Detection event rules and their deliveries.
+api_router.include_router(rules.router)
