@@ -19,6 +19,8 @@ A rule matches an event (platform-behaviour §6; decisions "Events") when
   a severity; for the others the rule's severity is ignored.
 """
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,27 +35,37 @@ def queue_deliveries(session: Session, event: DetectionEvent) -> list[Delivery]:
     ``event`` may be pending (not flushed yet): it gets its id here. The
     caller's commit stores the deliveries with the event.
     """
+    # The pipeline's other pending rows (monitor states, scores) are left to
+    # its own flush: the tables have no ORM relationships, so flushing them
+    # here would insert them in no guaranteed order.
+    with session.no_autoflush:
+        rules = session.scalars(
+            select(DetectionEventRule)
+            .where(DetectionEventRule.task_id == event.task_id)
+            .order_by(DetectionEventRule.created_at, DetectionEventRule.id)
+        ).all()
+    matching = [rule for rule in rules if matches(rule, event)]
+    if not matching:
+        return []
+
     if event.id is None:
         event.id = new_id()
-    rules = session.scalars(
-        select(DetectionEventRule)
-        .where(DetectionEventRule.task_id == event.task_id)
-        .order_by(DetectionEventRule.created_at, DetectionEventRule.id)
-    )
-    queued = []
-    for rule in rules:
-        if not matches(rule, event):
-            continue
-        for index, action in enumerate(rule.actions):
-            queued.append(
-                Delivery(
-                    event_id=event.id,
-                    rule_id=rule.id,
-                    action_index=index,
-                    action=dict(action),
-                    idempotency_key=idempotency_key(event.id, rule.id, index),
-                )
-            )
+    # The event must be stored before its deliveries (their foreign key),
+    # and a flush orders only related mappers. Every other pending row
+    # refers to rows already stored (the pipeline stores new monitor states
+    # at once), so this flush inserts in a valid order.
+    session.flush()
+    queued = [
+        Delivery(
+            event_id=event.id,
+            rule_id=rule.id,
+            action_index=index,
+            action=dict(action),
+            idempotency_key=idempotency_key(event.id, rule.id, index),
+        )
+        for rule in matching
+        for index, action in enumerate(rule.actions)
+    ]
     session.add_all(queued)
     return queued
 
@@ -72,5 +84,10 @@ def matches(rule: DetectionEventRule, event: DetectionEvent) -> bool:
 
 
 def idempotency_key(event_id: str, rule_id: str, action_index: int) -> str:
-    """The same for every attempt of one delivery, different across them."""
-    return f"ml3-{event_id}-{rule_id}-{action_index}"
+    """The same for every attempt of one delivery, different across them.
+
+    128 bits of a hash keep it short enough for one e-mail header line
+    (RFC 5322 §2.1.1), so mail systems see it unfolded.
+    """
+    digest = hashlib.sha256(f"{event_id}/{rule_id}/{action_index}".encode())
+    return f"ml3-{digest.hexdigest()[:32]}"

@@ -335,6 +335,10 @@ class Recorder:
             state=monitor.to_bytes(),
         )
         self.session.add(state)
+        # Stored now: its drift scores refer to it, and a flush orders only
+        # rows of related mappers; every other pending row refers to rows
+        # already stored.
+        self.session.flush()
         return state
 
     def run(self, state: MonitorState, kind, rows: _Rows, metric: str | None, **model):
