@@ -44,7 +44,9 @@ def smtp() -> Iterator[SmtpReceiver]:
 
 
 @pytest.fixture(scope="module")
-def alerting(backend, new_database, tmp_path_factory, smtp) -> Iterator[EmbeddedPlatform]:
+def alerting(
+    backend, new_database, tmp_path_factory, smtp
+) -> Iterator[EmbeddedPlatform]:
     with EmbeddedPlatform(
         home=tmp_path_factory.mktemp(f"alerting-{backend}"),
         database_url=new_database(backend),

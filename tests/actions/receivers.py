@@ -82,7 +82,9 @@ class _Collector:
         self.envelopes: list[tuple[str, list[str]]] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        self.messages.append(
+            message_from_bytes(envelope.original_content, policy=policy.default)
+        )
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 

@@ -9,17 +9,26 @@ What no route shows (deliveries, attempts, job payloads) is read from the
 platform's database, as an operator would.
 """
 
+import itertools
 import json
 import time
 from datetime import UTC, datetime
 
-import polars as pl
 from sqlalchemy import select
 
+from alerts import (
+    CALM,
+    DRIFTING,
+    attempts,
+    deliveries,
+    drive_error_drift,
+    error_rule,
+    settled,
+)
 from conftest import MAX_ATTEMPTS, RETRY_BASE
-from e2e_support import PREDICTION, PRODUCTION_START, production, ready_task, samples
+from e2e_support import PRODUCTION_START, production, ready_task, samples
 from ml3_platform.actions.matching import idempotency_key
-from ml3_platform.db.tables import Delivery, DeliveryAttempt, DetectionEvent, Job
+from ml3_platform.db.tables import DetectionEvent, Job
 from ml3_platform_sdk.enums import (
     DetectionEventSeverity,
     DetectionEventType,
@@ -33,74 +42,7 @@ from ml3_platform_sdk.models import (
     SlackNotificationAction,
     TeamsNotificationAction,
 )
-from receivers import wait_until
 from support import database_session, unique
-
-CALM, DRIFTING = 300, 400
-
-
-def error_rule(client, task_id: str, actions: list) -> str:
-    return client.create_detection_event_rule(
-        name="error drift",
-        task_id=task_id,
-        severity=DetectionEventSeverity.LOW,
-        detection_event_type=DetectionEventType.DRIFT_ON,
-        monitoring_target=MonitoringTarget.ERROR,
-        actions=actions,
-        model_name="reg",
-    )
-
-
-def drive_error_drift(client, task_id, model_id, folder):
-    """Send a calm and a drifting batch; the one error ``drift_on`` event."""
-    calm = samples("calm", CALM, PRODUCTION_START, seed=1)
-    client.wait_job_completion(production(client, task_id, model_id, calm, folder))
-    later = PRODUCTION_START + 60.0 * CALM
-    drifting = samples("bad", DRIFTING, later, seed=2)
-    drifting["predictions"] = drifting["predictions"].with_columns(
-        pl.col(PREDICTION) + 3.0
-    )
-    client.wait_job_completion(production(client, task_id, model_id, drifting, folder))
-
-    events = [
-        event
-        for event in client.get_detection_events(task_id)
-        if event.monitoring_target == MonitoringTarget.ERROR
-        and event.event_type == DetectionEventType.DRIFT_ON
-    ]
-    assert len(events) == 1
-    return events[0]
-
-
-def deliveries(platform, event_id: str) -> list[Delivery]:
-    with database_session(platform.settings) as session:
-        query = (
-            select(Delivery)
-            .where(Delivery.event_id == event_id)
-            .order_by(Delivery.action_index)
-        )
-        return list(session.scalars(query))
-
-
-def attempts(platform, delivery_id: str) -> list[DeliveryAttempt]:
-    with database_session(platform.settings) as session:
-        query = (
-            select(DeliveryAttempt)
-            .where(DeliveryAttempt.delivery_id == delivery_id)
-            .order_by(DeliveryAttempt.number)
-        )
-        return list(session.scalars(query))
-
-
-def settled(platform, event_id: str, count: int) -> list[Delivery]:
-    """The event's ``count`` deliveries, once none is pending."""
-
-    def done():
-        rows = deliveries(platform, event_id)
-        finished = len(rows) == count and all(r.status != "pending" for r in rows)
-        return rows if finished else None
-
-    return wait_until(done, what="the deliveries to finish")
 
 
 def test_every_action_is_delivered_once_with_the_event(
@@ -194,7 +136,9 @@ def test_a_flaky_receiver_gets_the_message_once_after_retries(
     client = alert_client
     _, task_id, model_id = ready_task(client)
     path = f"/flaky/{unique('discord')}"
-    error_rule(client, task_id, [DiscordNotificationAction(webhook=webhooks.url + path)])
+    error_rule(
+        client, task_id, [DiscordNotificationAction(webhook=webhooks.url + path)]
+    )
 
     event = drive_error_drift(client, task_id, model_id, tmp_path)
 
@@ -212,7 +156,7 @@ def test_a_flaky_receiver_gets_the_message_once_after_retries(
     # Back-off: the n-th retry waits RETRY_BASE * 2**(n-1) after the failure.
     waits = [
         (later.started_at - earlier.finished_at).total_seconds()
-        for earlier, later in zip(tried, tried[1:])
+        for earlier, later in itertools.pairwise(tried)
     ]
     assert waits[0] >= RETRY_BASE and waits[1] >= 2 * RETRY_BASE
 
@@ -246,7 +190,9 @@ def test_a_receiver_that_always_fails_leaves_a_failure_and_monitoring_goes_on(
     assert client.get_job(job_id).status == JobStatus.COMPLETED.value
     with database_session(alerting.settings) as session:
         new = list(
-            session.scalars(select(DetectionEvent).where(DetectionEvent.job_id == job_id))
+            session.scalars(
+                select(DetectionEvent).where(DetectionEvent.job_id == job_id)
+            )
         )
     assert new
     assert len(client.get_detection_events(task_id)) == before + len(new)

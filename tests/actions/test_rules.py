@@ -123,7 +123,8 @@ def test_the_wire_shape_of_a_rule(platform, client, owner_key):
     with sdk_client(platform, owner_key) as raw:
         body = ok(raw.get(f"/task/detection-event/rule/{rule_id}"))
         patched = raw.patch(
-            "/task/detection-event/rule", content=json.dumps({"rule_id": rule_id, **keep})
+            "/task/detection-event/rule",
+            content=json.dumps({"rule_id": rule_id, **keep}),
         )
 
     assert [sorted(action) for action in body["actions"]] == [

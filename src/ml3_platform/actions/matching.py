@@ -24,7 +24,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ml3_platform.db.tables import DetectionEvent, DetectionEventRule, Delivery, new_id
+from ml3_platform.db.tables import Delivery, DetectionEvent, DetectionEventRule, new_id
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -75,9 +75,9 @@ def matches(rule: DetectionEventRule, event: DetectionEvent) -> bool:
         return False
     if rule.metric is not None and rule.metric != event.metric:
         return False
-    if rule.model_name is not None and event.model_name is not None:
-        if rule.model_name != event.model_name:
-            return False
+    named = rule.model_name is not None and event.model_name is not None
+    if named and rule.model_name != event.model_name:
+        return False
     if event.severity is None:
         return True
     return SEVERITY_RANK[event.severity] >= SEVERITY_RANK[rule.severity]

@@ -155,7 +155,11 @@ def teams_payload(alert: Alert) -> dict:
         "themeColor": f"{COLOURS[alert.event_type]:06X}",
         "title": alert.title,
         "sections": [
-            {"facts": [{"name": name, "value": value} for name, value in alert.facts()]},
+            {
+                "facts": [
+                    {"name": name, "value": value} for name, value in alert.facts()
+                ]
+            },
             {"text": f"Idempotency key: {alert.idempotency_key}"},
         ],
         "potentialAction": [

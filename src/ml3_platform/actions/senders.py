@@ -71,8 +71,7 @@ def post_webhook(url: str, payload: dict, key: str, settings: Settings) -> str:
         return outcome
     body = response.text[:200]
     permanent = (
-        response.is_client_error
-        and response.status_code not in RETRYABLE_CLIENT_ERRORS
+        response.is_client_error and response.status_code not in RETRYABLE_CLIENT_ERRORS
     )
     raise SendFailed(f"{outcome}: {body}" if body else outcome, permanent=permanent)
 

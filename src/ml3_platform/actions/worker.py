@@ -28,8 +28,8 @@ from ml3_platform import jobs
 from ml3_platform.actions.messages import Alert
 from ml3_platform.actions.senders import SEND_TIMEOUT, SendFailed, send
 from ml3_platform.db.tables import (
-    DeliveryAttempt,
     Delivery,
+    DeliveryAttempt,
     DetectionEvent,
     Model,
     Task,

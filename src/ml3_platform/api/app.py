@@ -41,7 +41,8 @@ def create_app(
         executor.start()
         # Rule actions are delivered beside the jobs, never inside them.
         deliveries = DeliveryWorker(app.state.sessions, settings)
-        deliveries.start()
+        if settings.deliveries_in_process:
+            deliveries.start()
         try:
             yield
         finally:

@@ -19,7 +19,9 @@ def list_rules(
 
 
 @router.get("/task/detection-event/rule/{rule_id}")
-def get_rule(session: SessionDep, user: CurrentUser, rule_id: str) -> DetectionEventRule:
+def get_rule(
+    session: SessionDep, user: CurrentUser, rule_id: str
+) -> DetectionEventRule:
     """One rule with its actions."""
     return rules.get_rule(session, user, rule_id)
 
