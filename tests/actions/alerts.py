@@ -75,7 +75,9 @@ def attempts(platform, delivery_id: str) -> list[DeliveryAttempt]:
         return list(session.scalars(query))
 
 
-def settled(platform, event_id: str, count: int) -> list[Delivery]:
+def settled(
+    platform, event_id: str, count: int, timeout: float = 60.0
+) -> list[Delivery]:
     """The event's ``count`` deliveries, once none is pending."""
 
     def done():
@@ -83,4 +85,4 @@ def settled(platform, event_id: str, count: int) -> list[Delivery]:
         finished = len(rows) == count and all(r.status != "pending" for r in rows)
         return rows if finished else None
 
-    return wait_until(done, what="the deliveries to finish")
+    return wait_until(done, timeout, what="the deliveries to finish")

@@ -71,7 +71,8 @@ def test_separate_processes_deliver_each_action_once(quiet_api, webhooks, tmp_pa
 
     processes = start_deliverers(quiet_api, 2)
     try:
-        rows = settled(quiet_api, event.event_id, ACTIONS)
+        # Generous: two interpreters start on a shared machine.
+        rows = settled(quiet_api, event.event_id, ACTIONS, timeout=180)
         running = [process.poll() is None for process in processes]
     finally:
         for process in processes:
