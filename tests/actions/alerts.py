@@ -18,7 +18,6 @@ from ml3_platform_sdk.enums import (
 )
 from receivers import wait_until
 from support import database_session
-
 CALM, DRIFTING = 300, 400
 
 

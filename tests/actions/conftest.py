@@ -19,6 +19,7 @@ from support import unique
 # The end-to-end tests' data helpers (samples, uploads) serve here too.
 sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
 
+# Retries: few and quick.
 MAX_ATTEMPTS = 3
 RETRY_BASE = 0.05
 

@@ -76,7 +76,7 @@ class WebhookReceiver:
             return [r for r in self.requests if r.path == path]
 
 
-class _Collector:
+class Collector:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
@@ -89,7 +89,7 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
-def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
     good = isinstance(auth_data, LoginPassword) and (
         auth_data.login.decode(),
         auth_data.password.decode(),
@@ -102,12 +102,12 @@ class SmtpReceiver:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self._collector = _Collector()
+        self._collector = Collector()
         self._controller = Controller(
             self._collector,
             hostname="127.0.0.1",
             port=self.port,
-            authenticator=_authenticate,
+            authenticator=authenticate,
             auth_required=True,
             # Loopback only; TLS needs a certificate the platform trusts.
             auth_require_tls=False,

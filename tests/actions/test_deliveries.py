@@ -25,7 +25,6 @@ from alerts import (
     error_rule,
     settled,
 )
-from conftest import MAX_ATTEMPTS, RETRY_BASE
 from e2e_support import PRODUCTION_START, production, ready_task, samples
 from ml3_platform.actions.matching import idempotency_key
 from ml3_platform.db.tables import DetectionEvent, Job
@@ -153,12 +152,13 @@ def test_a_flaky_receiver_gets_the_message_once_after_retries(
     assert [(a.number, a.ok) for a in tried] == [(1, False), (2, False), (3, True)]
     assert tried[0].outcome == "HTTP 503 Service Unavailable: no"
     assert tried[2].outcome == "HTTP 200 OK"
-    # Back-off: the n-th retry waits RETRY_BASE * 2**(n-1) after the failure.
+    # Back-off: the n-th retry waits base * 2**(n-1) after the failure.
     waits = [
         (later.started_at - earlier.finished_at).total_seconds()
         for earlier, later in itertools.pairwise(tried)
     ]
-    assert waits[0] >= RETRY_BASE and waits[1] >= 2 * RETRY_BASE
+    base = alerting.settings.delivery_retry_base
+    assert waits[0] >= base and waits[1] >= 2 * base
 
 
 def test_a_receiver_that_always_fails_leaves_a_failure_and_monitoring_goes_on(
@@ -173,11 +173,12 @@ def test_a_receiver_that_always_fails_leaves_a_failure_and_monitoring_goes_on(
     event = drive_error_drift(client, task_id, model_id, tmp_path)
 
     (delivery,) = settled(alerting, event.event_id, 1)
-    assert (delivery.status, delivery.attempts) == ("failed", MAX_ATTEMPTS)
+    most = alerting.settings.delivery_max_attempts
+    assert (delivery.status, delivery.attempts) == ("failed", most)
     assert delivery.last_error == "HTTP 500 Internal Server Error: no"
-    assert len(webhooks.at(path)) == MAX_ATTEMPTS
+    assert len(webhooks.at(path)) == most
     tried = attempts(alerting, delivery.id)
-    assert [a.ok for a in tried] == [False] * MAX_ATTEMPTS
+    assert [a.ok for a in tried] == [False] * most
 
     # The next batch is monitored as ever: well predicted again, it ends the
     # drift of the error monitor.

@@ -21,7 +21,7 @@ from ml3_platform.actions.messages import Alert
 from ml3_platform.actions.senders import SendFailed, send_email
 from ml3_platform.embedded import free_port
 from ml3_platform.settings import Settings
-from receivers import SMTP_PASSWORD, SMTP_USER, _authenticate, _Collector
+from receivers import SMTP_PASSWORD, SMTP_USER, authenticate, Collector
 
 ALERT = Alert(
     event_id="e1",
@@ -98,7 +98,7 @@ def run_server(collector, port, **options) -> Controller:
         collector,
         hostname="127.0.0.1",
         port=port,
-        authenticator=_authenticate,
+        authenticator=authenticate,
         auth_required=True,
         **options,
     )
@@ -107,7 +107,7 @@ def run_server(collector, port, **options) -> Controller:
 
 
 def test_starttls_then_login(certificate, monkeypatch):
-    collector, port = _Collector(), free_port()
+    collector, port = Collector(), free_port()
     controller = run_server(
         collector, port, tls_context=server_context(certificate), require_starttls=True
     )
@@ -126,7 +126,7 @@ def test_starttls_then_login(certificate, monkeypatch):
 
 
 def test_implicit_tls(certificate, monkeypatch):
-    collector, port = _Collector(), free_port()
+    collector, port = Collector(), free_port()
     controller = run_server(
         collector,
         port,
@@ -147,7 +147,7 @@ def test_implicit_tls(certificate, monkeypatch):
 
 
 def test_an_untrusted_certificate_is_a_failure_to_retry(certificate, monkeypatch):
-    collector, port = _Collector(), free_port()
+    collector, port = Collector(), free_port()
     controller = run_server(
         collector, port, tls_context=server_context(certificate), require_starttls=True
     )
@@ -167,7 +167,7 @@ def test_an_untrusted_certificate_is_a_failure_to_retry(certificate, monkeypatch
 
 def test_a_plain_connection_may_not_log_in(certificate):
     """The server insists on TLS before AUTH: without STARTTLS, no mail."""
-    collector, port = _Collector(), free_port()
+    collector, port = Collector(), free_port()
     controller = run_server(
         collector, port, tls_context=server_context(certificate), require_starttls=True
     )
