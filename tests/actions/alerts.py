@@ -10,6 +10,7 @@ import polars as pl
 from sqlalchemy import select
 
 from e2e_support import PREDICTION, PRODUCTION_START, production, samples
+from ml3_platform.actions.messages import Alert
 from ml3_platform.db.tables import Delivery, DeliveryAttempt
 from ml3_platform_sdk.enums import (
     DetectionEventSeverity,
@@ -18,7 +19,24 @@ from ml3_platform_sdk.enums import (
 )
 from receivers import wait_until
 from support import database_session
+
 CALM, DRIFTING = 300, 400
+# An alert as a sender gets it, for tests of the senders alone.
+ALERT = Alert(
+    event_id="e1",
+    event_type="drift_on",
+    task_id="t1",
+    task_name="churn",
+    target="error",
+    metric=None,
+    specification=None,
+    model="reg v1",
+    severity="high",
+    sample_id="s42",
+    sample_time="2026-12-04T05:00:00+00:00",
+    link="http://127.0.0.1:8000/sdk/v1/task/t1/sdk-detection-events#e1",
+    idempotency_key="ml3-0123456789abcdef0123456789abcdef",
+)
 
 
 def error_rule(client, task_id: str, actions: list) -> str:

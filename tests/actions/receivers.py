@@ -1,7 +1,8 @@
 """Real receivers on loopback: an HTTP webhook server and an SMTP server.
 
 ``WebhookReceiver`` answers each path by a script: ``/ok/...`` always 200,
-``/flaky/...`` 503 twice and then 200, ``/down/...`` always 500. It keeps
+``/flaky/...`` 503 twice and then 200, ``/down/...`` always 500,
+``/status/<code>/...`` always ``<code>``. It keeps
 every request it got, with what it answered.
 """
 
@@ -65,6 +66,8 @@ class WebhookReceiver:
     def _answer(self, path: str) -> int:
         if path.startswith("/down/"):
             return 500
+        if path.startswith("/status/"):
+            return int(path.split("/")[2])
         if path.startswith("/flaky/"):
             with self._lock:
                 earlier = sum(r.path == path for r in self.requests)

@@ -17,27 +17,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ml3_platform.actions.messages import Alert
 from ml3_platform.actions.senders import SendFailed, send_email
 from ml3_platform.embedded import free_port
 from ml3_platform.settings import Settings
+from alerts import ALERT
 from receivers import SMTP_PASSWORD, SMTP_USER, authenticate, Collector
-
-ALERT = Alert(
-    event_id="e1",
-    event_type="drift_on",
-    task_id="t1",
-    task_name="churn",
-    target="error",
-    metric=None,
-    specification=None,
-    model="reg v1",
-    severity="high",
-    sample_id="s42",
-    sample_time="2026-12-04T05:00:00+00:00",
-    link="http://127.0.0.1:8000/sdk/v1/task/t1/sdk-detection-events#e1",
-    idempotency_key="ml3-0123456789abcdef0123456789abcdef",
-)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 Each sender returns what the receiver answered (an HTTP status, the SMTP
 recipients) or raises :class:`SendFailed`. A failure is *permanent* when
 trying again cannot help (the address policy refuses the URL, the receiver
-rejects the request as malformed, no SMTP server is configured): the
+redirects or rejects the request, no SMTP server is configured): the
 worker then stops retrying at once instead of waiting through its back-off.
 """
 
@@ -70,8 +70,10 @@ def post_webhook(url: str, payload: dict, key: str, settings: Settings) -> str:
     if response.is_success:
         return outcome
     body = response.text[:200]
+    # A redirect is never followed, so it would come back on every retry.
     permanent = (
-        response.is_client_error and response.status_code not in RETRYABLE_CLIENT_ERRORS
+        not response.is_server_error
+        and response.status_code not in RETRYABLE_CLIENT_ERRORS
     )
     raise SendFailed(f"{outcome}: {body}" if body else outcome, permanent=permanent)
 
