@@ -21,7 +21,6 @@ from ml3_platform.api.routes import (
     users,
 )
 from ml3_platform.api.routes import rules  # detection event rules
-
 from ml3_platform.auth.permissions import enforce_permission
 
 api_router = APIRouter(dependencies=[Depends(enforce_permission)])
@@ -40,5 +39,5 @@ for module in (
     api_keys,
 ):
     api_router.include_router(module.router)
-# Detection event rules and their deliveries.
+# Detection event rules (protocol §2.10).
 api_router.include_router(rules.router)
