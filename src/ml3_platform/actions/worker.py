@@ -122,13 +122,18 @@ class DeliveryWorker:
         free = or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now)
         due = (Delivery.status == PENDING, Delivery.next_attempt_at <= now, free)
         with self._sessions() as session:
-            next_id = (
+            # Look before taking: an idle poll then writes nothing, and takes
+            # no write lock (SQLite has one for the whole database).
+            next_id = session.scalar(
                 select(Delivery.id)
                 .where(*due)
                 .order_by(Delivery.next_attempt_at, Delivery.id)
                 .limit(1)
-                .scalar_subquery()
             )
+            if next_id is None:
+                session.rollback()
+                return None
+            # Conditional, so of two workers that saw it, one takes it.
             delivery_id = session.scalar(
                 update(Delivery)
                 .where(Delivery.id == next_id, *due)
