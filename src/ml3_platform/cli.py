@@ -73,6 +73,33 @@ def demo() -> None:
     raise typer.Exit(main())
 
 
+# --- Rule actions ----------------------------------------------------------
+
+
+@app.command()
+def deliver() -> None:
+    """Deliver the actions of detection event rules, until interrupted.
+
+    ``ml3 serve`` delivers too (unless ML3_DELIVERIES_IN_PROCESS is false);
+    any number of these processes, wherever the database is reachable, share
+    the work without sending a delivery twice at once.
+    """
+    from ml3_platform.actions.worker import DeliveryWorker
+
+    settings = get_settings()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    migrate(settings)
+    engine = make_engine(settings)
+    try:
+        DeliveryWorker(make_sessionmaker(engine), settings).run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+
+
 def _with_session(settings: Settings, action: Callable[[Session], str]) -> str:
     engine = make_engine(settings)
     try:

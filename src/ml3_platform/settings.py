@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = 6
     delivery_retry_base: float = 10.0
     delivery_poll_interval: float = 0.5
+    # Whether the API process also delivers; false when ``ml3 deliver``
+    # processes do it elsewhere.
+    deliveries_in_process: bool = True
 
     # Jobs: worker threads of the in-process executor, and how often idle
     # workers look for new jobs (seconds).

@@ -121,6 +121,10 @@ def slack_payload(alert: Alert, channel: str) -> dict:
                 "type": "section",
                 "text": {"type": "mrkdwn", "text": f"<{alert.link}|Open the event>"},
             },
+            {
+                "type": "context",
+                "elements": [{"type": "plain_text", "text": alert.idempotency_key}],
+            },
         ],
     }
 
@@ -151,7 +155,12 @@ def teams_payload(alert: Alert) -> dict:
         "themeColor": f"{COLOURS[alert.event_type]:06X}",
         "title": alert.title,
         "sections": [
-            {"facts": [{"name": name, "value": value} for name, value in alert.facts()]}
+            {
+                "facts": [
+                    {"name": name, "value": value} for name, value in alert.facts()
+                ]
+            },
+            {"text": f"Idempotency key: {alert.idempotency_key}"},
         ],
         "potentialAction": [
             {

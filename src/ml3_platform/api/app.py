@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ml3_platform import __version__
+from ml3_platform.actions.worker import DeliveryWorker
 from ml3_platform.api.errors import install_error_handlers
 from ml3_platform.api.routes import api_router, upload
 from ml3_platform.db.session import make_engine, make_sessionmaker, migrate
@@ -38,9 +39,14 @@ def create_app(
             app.state.sessions, app.state.store, settings, handler_modules
         )
         executor.start()
+        # Rule actions are delivered beside the jobs, never inside them.
+        deliveries = DeliveryWorker(app.state.sessions, settings)
+        if settings.deliveries_in_process:
+            deliveries.start()
         try:
             yield
         finally:
+            await run_in_threadpool(deliveries.stop)
             await run_in_threadpool(executor.stop)
             engine.dispose()
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import select
 
+from ml3_platform.actions.matching import queue_deliveries
 from ml3_platform.db.tables import (
     DetectionEvent,
     DriftScore,
@@ -388,26 +389,27 @@ class Recorder:
         version: ModelVersion | None = None,
     ) -> None:
         self._events += 1
-        self.session.add(
-            DetectionEvent(
-                task_id=self.task.id,
-                job_id=self.job_id,
-                seq_in_job=self._events,
-                event_type=transition.event,
-                target=state.target,
-                metric=metric,
-                specification=state.specification,
-                severity=transition.severity
-                if transition.event == "drift_on"
-                else None,
-                sample_id=str(rows.ids[transition.index]),
-                sample_ts=float(rows.times[transition.index]),
-                model_id=model.id if model else None,
-                model_version_id=version.id if version else "",
-                model_name=model.name if model else None,
-                model_version=version.version if version else None,
-            )
+        event = DetectionEvent(
+            task_id=self.task.id,
+            job_id=self.job_id,
+            seq_in_job=self._events,
+            event_type=transition.event,
+            target=state.target,
+            metric=metric,
+            specification=state.specification,
+            severity=transition.severity
+            if transition.event == "drift_on"
+            else None,
+            sample_id=str(rows.ids[transition.index]),
+            sample_ts=float(rows.times[transition.index]),
+            model_id=model.id if model else None,
+            model_version_id=version.id if version else "",
+            model_name=model.name if model else None,
+            model_version=version.version if version else None,
         )
+        self.session.add(event)
+        # The rules' deliveries commit with the event (actions.matching).
+        queue_deliveries(self.session, event)
 
 
 def fit_input_monitors(

@@ -21,6 +21,7 @@ from ml3_platform.api.routes import (
     tasks,
     users,
 )
+from ml3_platform.api.routes import rules  # detection event rules
 from ml3_platform.auth.permissions import enforce_permission
 
 api_router = APIRouter(dependencies=[Depends(enforce_permission)])
@@ -40,3 +41,5 @@ for module in (
     retrain_triggers,
 ):
     api_router.include_router(module.router)
+# Detection event rules (protocol §2.10).
+api_router.include_router(rules.router)
