@@ -456,6 +456,9 @@ class Recorder:
             state=monitor.to_bytes(),
         )
         self.session.add(state)
+        # Scores refer to it; without a relationship the unit of work
+        # could insert them first, which a foreign key refuses.
+        self.session.flush()
         return state
 
     def run(
@@ -608,6 +611,7 @@ def _save_fitted(ctx, task, states, target, specification, monitor, now) -> None
             specification=specification,
         )
         ctx.session.add(state)
+        ctx.session.flush()
     state.state = monitor.to_bytes() if monitor is not None else None
     state.status = monitor.status if monitor is not None else NOT_INITIALIZED
     state.updated_at = now
