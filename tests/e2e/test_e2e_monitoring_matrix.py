@@ -22,6 +22,7 @@ no target, so neither concept nor error monitoring; it is monitored on text
 length.
 """
 
+import json
 from collections.abc import Iterator
 
 import numpy as np
@@ -46,6 +47,7 @@ from ml3_platform_sdk.enums import (
     DataStructure,
     DataType,
     DetectionEventType,
+    FileType,
     JobStatus,
     ModelMetricName,
     StoragePolicy,
@@ -54,8 +56,9 @@ from ml3_platform_sdk.enums import (
     TextLanguage,
 )
 from ml3_platform_sdk.exceptions import SDKClientException
-from ml3_platform_sdk.models import DataSchema
-from support import TEST_HANDLERS, unique
+from ml3_platform_sdk.models import DataSchema, LocalDataSource, TextData
+from ml3_platform.pipeline.scores import kpi_scores, monitor_scores, task_monitors
+from support import TEST_HANDLERS, database_session, unique
 
 TASK_TYPES = [
     TaskType.REGRESSION,
@@ -106,6 +109,8 @@ def fast_platform(backend, new_database, tmp_path_factory) -> Iterator:
 @pytest.fixture
 def sdk(fast_platform, monkeypatch) -> Iterator[ML3PlatformClient]:
     monkeypatch.setenv("ML3_PROGRESS", "0")
+    # Jobs take a fraction of a second here; poll often.
+    monkeypatch.setenv("MLCUBE_POLLING", "0.05")
     key = fast_platform.create_user(unique("user"))
     with ML3PlatformClient(fast_platform.url, key) as client:
         client.create_company(name=unique("company"), address="1 Main St", vat="IT0")
@@ -260,7 +265,12 @@ def test_rag_task_is_monitored_on_text_length(sdk, tmp_path):
              TIME: start + 60.0 * np.arange(n),
              "question": [" ".join(["why"] * k) for k in counts]}
         )  # fmt: skip
-        return tabular(frame, tmp_path)
+        path = tmp_path / f"{unique('questions')}.json"
+        path.write_text(json.dumps(frame.to_dicts()))
+        source = LocalDataSource(
+            file_path=str(path), file_type=FileType.JSON, is_folder=False
+        )
+        return TextData(source=source)
 
     done(sdk, sdk.add_historical_data(task_id, questions("h", 400, HISTORY_START,
                                                          12, 1)))  # fmt: skip
@@ -278,3 +288,55 @@ def test_rag_task_is_monitored_on_text_length(sdk, tmp_path):
         ("input", None, None), ("input", "text_length", "question")
     }  # fmt: skip
     assert sdk.get_task(task_id).input_status.value == "drift"
+
+
+def test_kpi_drift_is_detected_and_its_scores_kept(sdk, fast_platform, tmp_path):
+    project_id = sdk.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    kpi_id = sdk.create_kpi(project_id, unique("kpi"))
+    rng = np.random.default_rng(5)
+
+    def values(n, start, mean):
+        frame = pl.DataFrame(
+            {"timestamp": start + 60.0 * np.arange(n),
+             "value": rng.normal(mean, 1.0, n)}
+        )  # fmt: skip
+        return tabular(frame, tmp_path)
+
+    # The first 200 values are the baseline, the next 200 the control.
+    done(sdk, sdk.add_kpi_data(project_id, kpi_id, values(400, 0.0, 0.0)))
+    assert sdk.get_kpi(kpi_id).status.value == "ok"
+
+    done(sdk, sdk.add_kpi_data(project_id, kpi_id, values(200, 1e5, 3.0)))
+
+    assert sdk.get_kpi(kpi_id).status.value == "drift"
+    with database_session(fast_platform.settings) as session:
+        points = kpi_scores(session, kpi_id)
+    assert [p.sample_ts for p in points] == [399 * 60.0, 1e5 + 199 * 60.0]
+    assert points[0].score < points[0].warning_threshold
+    assert points[1].score >= points[1].drift_threshold
+    assert points[1].drift_threshold > points[1].warning_threshold
+
+
+def test_every_monitor_keeps_its_scores(sdk, fast_platform, tmp_path):
+    task_type, structure = TaskType.CLASSIFICATION_BINARY, DataStructure.IMAGE
+    task_id, model_id = monitored_task(sdk, task_type, structure, tmp_path)
+    start = HISTORY_START + 86_400.0
+    for seed in (2, 3):
+        stream = Stream(task_type, structure, f"p{seed}", CALM, start, seed=seed)
+        send(sdk, task_id, model_id, stream, tmp_path)
+        start += 86_400.0
+
+    with database_session(fast_platform.settings) as session:
+        monitors = task_monitors(session, task_id)
+        scores = {m.id: monitor_scores(session, m.id) for m in monitors}
+        names = {(m.target, m.specification) for m in monitors}
+    assert names == {
+        ("input", ""), ("input", "brightness"), ("input", "contrast"),
+        ("input", "embedding"), ("concept", ""), ("prediction", ""),
+        ("error", ""),
+    }  # fmt: skip
+    # Input and concept monitors score both batches; prediction and error
+    # monitors start scoring once their 200-sample baseline is full.
+    assert {len(points) for points in scores.values()} == {2}
+    for points in scores.values():
+        assert all(p.drift_threshold > p.warning_threshold > 0 for p in points)
