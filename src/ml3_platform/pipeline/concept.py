@@ -139,8 +139,12 @@ def fit_concept(
     weights = _fit(x, y, task_type, target)
     specs = [ColumnSpec(name, "numeric") for name in reference_signals]
     monitor = Monitor.fit(reference_signals, specs, config)
-    header = {"task_type": task_type.value, "numeric": design["numeric"],
-              "levels": design["levels"], "outputs": list(reference_signals)}  # fmt: skip
+    header = {
+        "task_type": task_type.value,
+        "numeric": design["numeric"],
+        "levels": design["levels"],
+        "outputs": list(reference_signals),
+    }
     model_arrays = {"mean": design["mean"], "scale": design["scale"]}
     for i, (coef, bias) in enumerate(weights):
         model_arrays[f"weights_{i}"], model_arrays[f"bias_{i}"] = coef, bias

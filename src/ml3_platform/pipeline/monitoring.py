@@ -17,7 +17,6 @@ the job's session, so monitor states, events, scores and statuses commit
 with the batch or not at all.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -51,8 +50,10 @@ from ml3_platform.monitoring import (
     SelfStartingMonitor,
     Transition,
 )
-from ml3_platform.pipeline.concept import concept_signals, fit_concept
-from ml3_platform.pipeline.multilabel import binary_labels, label_arrays, label_specs
+from ml3_platform.pipeline.concept import fit_concept
+from ml3_platform.pipeline.concept_monitor import monitor_concept
+from ml3_platform.pipeline.multilabel import label_error_rows, label_rows, label_specs
+from ml3_platform.pipeline.rows import Rows as _Rows
 from ml3_platform.pipeline.samples import SampleIndex
 from ml3_platform.pipeline.signals import Planned, SignalPlan
 from ml3_platform.pipeline.sources import Part
@@ -116,7 +117,7 @@ def monitor_batch(
 
     target = by_category.get(Category.TARGET)
     if target is not None:
-        _monitor_concept(recorder, columns, inputs, target, index)
+        monitor_concept(recorder, columns, inputs, target, index)
     predictions = {
         part.model_version_id: part
         for part in parts
@@ -134,36 +135,6 @@ def monitor_batch(
         part = predictions.get(version_id)
         new = part.table if part is not None else None
         _monitor_model(recorder, columns, model, version, new, target, index)
-
-
-@dataclass
-class _Rows:
-    """A monitor's input rows in timestamp order."""
-
-    ids: np.ndarray
-    times: np.ndarray
-    arrays: dict[str, np.ndarray]
-
-    @classmethod
-    def of(cls, table: pa.Table, columns: list[ColumnInfo], specs: list[ColumnSpec]):
-        time_name = time_column(columns).name
-        ordered = table.sort_by([(time_name, "ascending")])
-        return cls(
-            ids=ordered.column(id_column(columns).name).to_numpy(zero_copy_only=False),
-            times=ordered.column(time_name).to_numpy(),
-            arrays=column_arrays(ordered, specs),
-        )
-
-
-    @classmethod
-    def of_signals(cls, table: pa.Table, columns: list[ColumnInfo], plan):
-        time_name = time_column(columns).name
-        ordered = table.sort_by([(time_name, "ascending")])
-        return cls(
-            ids=ordered.column(id_column(columns).name).to_numpy(zero_copy_only=False),
-            times=ordered.column(time_name).to_numpy(),
-            arrays=plan.arrays(ordered),
-        )
 
 
 def _monitor_inputs(
@@ -189,69 +160,6 @@ def _monitor_inputs(
             recorder.run(state, Monitor, rows, metric=metric)
 
 
-def _monitor_concept(
-    recorder: "Recorder",
-    columns: list[ColumnInfo],
-    inputs: Part | None,
-    target: Part,
-    index: SampleIndex,
-) -> None:
-    """Labelled samples of this batch, new or late, through the concept
-    monitor, in the order of their inputs' timestamps."""
-    state = recorder.states("", CONCEPT).get("")
-    if state is None or state.state is None:
-        return
-    ids = id_column(columns).name
-    labelled = _labelled_inputs(columns, inputs, target, index)
-    if labelled is None:
-        return
-    monitor = Planned.from_bytes(state.state)
-    target_info = target_column(columns)
-    signals = concept_signals(
-        monitor, labelled, labelled.column(target_info.name),
-        labelled.column(ids), target_info,
-    )  # fmt: skip
-    rows = _Rows(
-        ids=labelled.column(ids).to_numpy(zero_copy_only=False),
-        times=labelled.column(time_column(columns).name).to_numpy(),
-        arrays=signals,
-    )
-    status = recorder.run(state, Planned, rows, metric=None, loaded=monitor)
-    task = recorder.task
-    if status != task.concept_status:
-        task.concept_status = status
-        task.concept_status_at = datetime.now(UTC)
-
-
-def _labelled_inputs(
-    columns: list[ColumnInfo],
-    inputs: Part | None,
-    target: Part,
-    index: SampleIndex,
-) -> pa.Table | None:
-    """The inputs of the samples that ``target`` labels, with their target,
-    sorted by the inputs' time."""
-    ids, time = id_column(columns).name, time_column(columns).name
-    target_name = target_column(columns).name
-    wanted = target.table.column(ids)
-    found = []
-    if inputs is not None:
-        table = inputs.table
-        found.append(table.filter(pc.is_in(table.column(ids), value_set=wanted)))
-    stored = index.rows(wanted, Category.INPUT.value)
-    if stored is not None:
-        found.append(stored.select(found[0].column_names) if found else stored)
-    if not found:
-        return None
-    joined = pl.from_arrow(pa.concat_tables(found, promote_options="permissive"))
-    labels = _frame(target.table, [ids, target_name])
-    joined = joined.join(labels, on=ids, how="inner").drop_nulls([target_name])
-    if not joined.height:
-        return None
-    joined = joined.sort(time, maintain_order=True)
-    return joined.to_arrow(compat_level=pl.CompatLevel.oldest())
-
-
 def _monitor_model(
     recorder: "Recorder",
     columns: list[ColumnInfo],
@@ -269,7 +177,7 @@ def _monitor_model(
     context = {"model": model, "version": version}
     if predictions is not None and labels is not None:
         state = recorder.state(version.id, PREDICTION, labels)
-        rows = _label_rows(predictions, columns, name, labels)
+        rows = label_rows(predictions, columns, name, labels)
     elif predictions is not None and spec is not None:
         state = recorder.state(version.id, PREDICTION, spec)
         rows = _Rows.of(predictions, columns, [spec])
@@ -285,7 +193,7 @@ def _monitor_model(
         return
     if labels is not None:
         state = recorder.state(version.id, ERROR, labels)
-        rows = _label_error_rows(pairs, columns, name, labels)
+        rows = label_error_rows(pairs, columns, name, labels)
     else:
         error_spec = ColumnSpec(ERROR_COLUMN, _ERROR_KINDS[task_type])
         state = recorder.state(version.id, ERROR, error_spec)
@@ -302,35 +210,6 @@ _ERROR_KINDS = {
     TaskType.CLASSIFICATION_BINARY: "categorical",
     TaskType.CLASSIFICATION_MULTICLASS: "categorical",
 }
-
-
-def _label_rows(
-    table: pa.Table, columns: list[ColumnInfo], name: str, labels: list[ColumnSpec]
-) -> _Rows:
-    """Per-label predicted 0/1 values, in timestamp order."""
-    time_name = time_column(columns).name
-    ordered = table.sort_by([(time_name, "ascending")])
-    return _Rows(
-        ids=ordered.column(id_column(columns).name).to_numpy(zero_copy_only=False),
-        times=ordered.column(time_name).to_numpy(),
-        arrays=label_arrays(binary_labels(ordered.column(name)), labels),
-    )
-
-
-def _label_error_rows(
-    pairs: pl.DataFrame, columns: list[ColumnInfo], name: str, labels
-) -> _Rows:
-    """Per-label 0/1 loss: the predicted label differs from the target's."""
-    ids, time = id_column(columns).name, time_column(columns).name
-    ordered = pairs.sort(time, maintain_order=True)
-    table = ordered.to_arrow(compat_level=pl.CompatLevel.oldest())
-    target = target_column(columns).name
-    loss = binary_labels(table.column(name)) != binary_labels(table.column(target))
-    return _Rows(
-        ids=ordered[ids].to_numpy(),
-        times=ordered[time].to_numpy(),
-        arrays=label_arrays(loss.astype(np.int64), labels),
-    )
 
 
 def _prediction_spec(columns: list[ColumnInfo], name: str) -> ColumnSpec | None:

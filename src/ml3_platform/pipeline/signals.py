@@ -123,10 +123,10 @@ class SignalPlan:
         for signal in self.signals:
             column = table.column(signal.source)
             if signal.derivation in ("value", "stored"):
-                out[signal.name] = _engine_array(column, signal.kind)
+                out[signal.name] = engine_array(column, signal.kind)
             elif signal.derivation == TEXT_LENGTH_METRIC:
                 lengths = pc.utf8_length(column.cast(pa.large_string()))
-                out[signal.name] = _engine_array(lengths, "numeric")
+                out[signal.name] = engine_array(lengths, "numeric")
             else:
                 if signal.source not in projected:
                     projected[signal.source] = vectors(column)
@@ -180,7 +180,7 @@ def _principal_axes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, rows[: min(N_AXES, len(rows))].copy()
 
 
-def _engine_array(column, kind: str) -> np.ndarray:
+def engine_array(column, kind: str) -> np.ndarray:
     """The engine's arrays: float64 with NaN, or objects with None."""
     if kind == "numeric":
         filled = pc.fill_null(column.cast(pa.float64()), np.nan)
