@@ -480,6 +480,28 @@ class DeliveryAttempt(Base):
     outcome: Mapped[str] = mapped_column(Text)
 
 
+# --- Monitoring coverage: KPI drift scores ---------------------------------
+
+
+class KpiDriftScore(Base):
+    """A KPI monitor's statistic at the end of a KPI batch, with its
+    thresholds (as ``DriftScore`` for task and model monitors)."""
+
+    __tablename__ = "kpi_drift_scores"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    kpi_id: Mapped[str] = mapped_column(
+        ForeignKey("kpis.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[str] = mapped_column(String(32))
+    sample_ts: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    warning_threshold: Mapped[float] = mapped_column(Float)
+    drift_threshold: Mapped[float] = mapped_column(Float)
+
+
 # --- Retraining reports and suggestions ------------------------------------
 
 

@@ -29,6 +29,8 @@ _ISO_REWRITES = (
     (r"([+-]\d{2})$", "${1}:00"),
 )
 _HAS_OFFSET = r"[+-]\d{2}:\d{2}$"
+_NUMBER = r"\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
+_JSON_VECTOR = rf"^\s*\[({_NUMBER}(,{_NUMBER})*)?\]\s*$"
 
 
 def validate_table(table: pa.Table, columns: Sequence[ColumnInfo]) -> pa.Table:
@@ -97,6 +99,8 @@ def _converted(
         values, kind = _as_text(original, is_id=False), "a string"
     elif data_type == DataType.CATEGORICAL:
         values, kind = _as_category(original, column.possible_values), "a category"
+    elif data_type == DataType.ARRAY_1:
+        values, kind = _as_vector(original), "an array of numbers"
     else:
         raise IngestError(
             f"column '{column.name}': {data_type.value} columns are not supported "
@@ -120,6 +124,8 @@ def _converted(
                 "the column is not nullable"
             )
 
+    if data_type == DataType.ARRAY_1:
+        _check_vector(values, column, ids)
     if data_type == DataType.CATEGORICAL and column.possible_values is not None:
         allowed = _category_texts(column.possible_values)
         row = _first(values.is_not_null() & ~values.is_in(allowed))
@@ -253,3 +259,44 @@ def _parse_iso(text: pl.Series) -> pl.Series:
 def _epoch_seconds(series: pl.Series) -> pl.Series:
     # A naive datetime is read as UTC: epoch() counts from 1970-01-01 00:00.
     return series.dt.epoch("us").cast(pl.Float64) / 1e6
+
+
+def _as_vector(series: pl.Series) -> pl.Series:
+    """Arrays as lists of float64: Parquet/JSON lists, or JSON text in CSV.
+
+    A value that is not an array of numbers becomes null, so the caller
+    reports it with its row.
+    """
+    dtype = series.dtype
+    if dtype == pl.String:
+        text = _blank_to_null(series)
+        # Only well-formed arrays reach the JSON parser, which fails whole.
+        text = pl.select(pl.when(text.str.contains(_JSON_VECTOR)).then(text))
+        series = text.to_series().str.json_decode(pl.List(pl.Float64))
+        dtype = series.dtype
+    if isinstance(dtype, pl.Array):
+        series = series.arr.to_list()
+        dtype = series.dtype
+    if not isinstance(dtype, pl.List) or not _is_scalar(dtype.inner):
+        return pl.Series(series.name, [None] * len(series), dtype=pl.List(pl.Float64))
+    return series.cast(pl.List(pl.Float64))
+
+
+def _check_vector(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):
+    """Every array has ``dims[0]`` finite numbers (platform-behaviour §3)."""
+    size = column.dims[0] if column.dims else None
+    lengths = values.list.len()
+    if size is not None:
+        row = _first(values.is_not_null() & (lengths != size))
+        if row is not None:
+            raise IngestError(
+                f"column '{column.name}': the array in {_where(row, ids)} has "
+                f"{lengths[row]} values; the schema's dims are ({size},)"
+            )
+    bad = values.list.eval(~pl.element().is_finite().fill_null(False)).list.any()
+    row = _first(values.is_not_null() & bad)
+    if row is not None:
+        raise IngestError(
+            f"column '{column.name}': the array in {_where(row, ids)} holds a "
+            "missing or infinite value"
+        )

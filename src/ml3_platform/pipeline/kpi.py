@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import select
 
-from ml3_platform.db.tables import Kpi, KpiBatch, Upload, utcnow
+from ml3_platform.db.tables import Kpi, KpiBatch, KpiDriftScore, Upload, utcnow
 from ml3_platform.ingest import IngestError, read_table, validate_table
 from ml3_platform.jobs import JobContext, JobFailed, handler
 from ml3_platform.monitoring import ColumnSpec, SelfStartingMonitor
@@ -104,6 +104,17 @@ def _monitor(ctx: JobContext, kpi: Kpi, table: pa.Table) -> None:
     transitions = monitor.update({VALUE: values})
 
     kpi.monitor_state = monitor.to_bytes()
+    if monitor.status != "not_initialized" and len(times):
+        ctx.session.add(
+            KpiDriftScore(
+                kpi_id=kpi.id,
+                job_id=ctx.job.id,
+                sample_ts=float(times[-1]),
+                score=monitor.score,
+                warning_threshold=monitor.warning_threshold,
+                drift_threshold=monitor.drift_threshold,
+            )
+        )
     if monitor.status == kpi.status:
         return
     start = transitions[-1].index if transitions else len(times) - 1

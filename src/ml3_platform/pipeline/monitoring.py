@@ -17,7 +17,6 @@ the job's session, so monitor states, events, scores and statuses commit
 with the batch or not at all.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -52,13 +51,18 @@ from ml3_platform.monitoring import (
     SelfStartingMonitor,
     Transition,
 )
+from ml3_platform.pipeline.concept import fit_concept
+from ml3_platform.pipeline.concept_monitor import monitor_concept
+from ml3_platform.pipeline.multilabel import label_error_rows, label_rows, label_specs
+from ml3_platform.pipeline.rows import Rows as _Rows
 from ml3_platform.pipeline.samples import SampleIndex
+from ml3_platform.pipeline.signals import Planned, SignalPlan
 from ml3_platform.pipeline.sources import Part
 from ml3_platform.settings import Settings
 from ml3_platform_sdk.enums import ColumnRole, DataType, TaskType
 from ml3_platform_sdk.models import ColumnInfo
 
-INPUT, PREDICTION, ERROR = "input", "prediction", "error"
+INPUT, CONCEPT, PREDICTION, ERROR = "input", "concept", "prediction", "error"
 FEATURE_METRIC = "feature"
 ERROR_COLUMN = "error"
 NOT_INITIALIZED = "not_initialized"
@@ -113,6 +117,8 @@ def monitor_batch(
         _monitor_inputs(recorder, columns, inputs.table)
 
     target = by_category.get(Category.TARGET)
+    if target is not None:
+        monitor_concept(recorder, columns, inputs, target, index)
     predictions = {
         part.model_version_id: part
         for part in parts
@@ -132,25 +138,6 @@ def monitor_batch(
         _monitor_model(recorder, columns, model, version, new, target, index)
 
 
-@dataclass
-class _Rows:
-    """A monitor's input rows in timestamp order."""
-
-    ids: np.ndarray
-    times: np.ndarray
-    arrays: dict[str, np.ndarray]
-
-    @classmethod
-    def of(cls, table: pa.Table, columns: list[ColumnInfo], specs: list[ColumnSpec]):
-        time_name = time_column(columns).name
-        ordered = table.sort_by([(time_name, "ascending")])
-        return cls(
-            ids=ordered.column(id_column(columns).name).to_numpy(zero_copy_only=False),
-            times=ordered.column(time_name).to_numpy(),
-            arrays=column_arrays(ordered, specs),
-        )
-
-
 def _monitor_inputs(
     recorder: "Recorder", columns: list[ColumnInfo], table: pa.Table
 ) -> None:
@@ -159,18 +146,19 @@ def _monitor_inputs(
     if joint is None or joint.state is None:
         return  # no reference yet: the input monitors start with one
 
-    specs = input_specs(columns)
-    rows = _Rows.of(table, columns, specs)
-    status = recorder.run(joint, Monitor, rows, metric=None)
+    monitor = Planned.from_bytes(joint.state)
+    plan = SignalPlan.from_bytes(monitor.extras["plan"])
+    rows = _Rows.of_signals(table, columns, plan)
+    status = recorder.run(joint, Planned, rows, metric=None, loaded=monitor)
     task = recorder.task
     if status != task.input_status:
         task.input_status = status
         task.input_status_at = datetime.now(UTC)
 
-    for spec in specs:
-        state = states.get(spec.name)
+    for group, metric in plan.groups().items():
+        state = states.get(group)
         if state is not None and state.state is not None:
-            recorder.run(state, Monitor, rows, metric=FEATURE_METRIC)
+            recorder.run(state, Monitor, rows, metric=metric)
 
 
 def _monitor_model(
@@ -183,24 +171,34 @@ def _monitor_model(
     index: SampleIndex,
 ) -> None:
     name = prediction_column_name(model.name, version.version)
+    task_type = TaskType(recorder.task.task_type)
+    multilabel = task_type == TaskType.CLASSIFICATION_MULTILABEL
+    labels = label_specs(target_column(columns)) if multilabel else None
     spec = _prediction_spec(columns, name)
     context = {"model": model, "version": version}
-    if predictions is not None and spec is not None:
+    if predictions is not None and labels is not None:
+        state = recorder.state(version.id, PREDICTION, labels)
+        rows = label_rows(predictions, columns, name, labels)
+    elif predictions is not None and spec is not None:
         state = recorder.state(version.id, PREDICTION, spec)
         rows = _Rows.of(predictions, columns, [spec])
+    if predictions is not None and (labels or spec) is not None:
         status, start = recorder.run_self_starting(state, rows, **context)
         if status != version.prediction_status:
             version.prediction_status = status
             version.prediction_status_data_start_ts = start
             version.prediction_status_at = datetime.now(UTC)
 
-    task_type = TaskType(recorder.task.task_type)
     pairs = _error_pairs(columns, name, predictions, target, version.id, index)
-    if pairs is None or task_type not in _ERROR_KINDS:
+    if pairs is None:
         return
-    error_spec = ColumnSpec(ERROR_COLUMN, _ERROR_KINDS[task_type])
-    state = recorder.state(version.id, ERROR, error_spec)
-    rows = _error_rows(pairs, columns, name, task_type)
+    if labels is not None:
+        state = recorder.state(version.id, ERROR, labels)
+        rows = label_error_rows(pairs, columns, name, labels)
+    else:
+        error_spec = ColumnSpec(ERROR_COLUMN, _ERROR_KINDS[task_type])
+        state = recorder.state(version.id, ERROR, error_spec)
+        rows = _error_rows(pairs, columns, name, task_type)
     status, start = recorder.run_self_starting(state, rows, **context)
     if status != version.status:
         version.status = status
@@ -319,12 +317,15 @@ class Recorder:
         )
         return {row.specification: row for row in rows}
 
-    def state(self, version_id: str, target: str, spec: ColumnSpec) -> MonitorState:
+    def state(
+        self, version_id: str, target: str, spec: ColumnSpec | list[ColumnSpec]
+    ) -> MonitorState:
         """A model monitor's state, created (not initialised) on first data."""
         found = self.states(version_id, target).get("")
         if found is not None:
             return found
-        monitor = SelfStartingMonitor([spec], self.config, self.baseline_samples)
+        specs = spec if isinstance(spec, list) else [spec]
+        monitor = SelfStartingMonitor(specs, self.config, self.baseline_samples)
         state = MonitorState(
             id=new_id(),
             task_id=self.task.id,
@@ -341,9 +342,20 @@ class Recorder:
         self.session.flush()
         return state
 
-    def run(self, state: MonitorState, kind, rows: _Rows, metric: str | None, **model):
-        """Update one monitor with ``rows``; return its new status."""
-        monitor = kind.from_bytes(state.state)
+    def run(
+        self,
+        state: MonitorState,
+        kind,
+        rows: _Rows,
+        metric: str | None,
+        loaded=None,
+        **model,
+    ):
+        """Update one monitor with ``rows``; return its new status.
+
+        ``loaded`` is the monitor already read from ``state``, if it was.
+        """
+        monitor = loaded if loaded is not None else kind.from_bytes(state.state)
         transitions = monitor.update(rows.arrays)
         self._record(state, monitor, transitions, rows, metric, **model)
         return monitor.status
@@ -415,38 +427,76 @@ class Recorder:
 def fit_input_monitors(
     ctx: JobContext, task: Task, columns: list[ColumnInfo], reference: pa.Table
 ) -> None:
-    """Fit the task's input monitors on ``reference``; statuses back to ok.
+    """Fit the task's monitors (input, concept) on ``reference``; statuses
+    back to ok.
 
     The previous monitors are replaced without events (platform-behaviour
     §5); their rows are kept, so a monitor's score history continues.
     """
-    specs = input_specs(columns)
-    if not specs:
+    plan = _fitted_plan(columns, task, reference)
+    if not plan.signals:
         return
     recorder = Recorder(ctx, task)
-    arrays = column_arrays(reference, specs)
-    monitors = {"": _fitted(arrays, specs, recorder.config)}
-    for spec in specs:
-        monitors[spec.name] = _fitted(arrays, [spec], recorder.config)
+    arrays = plan.arrays(reference)
+    joint = _fitted(arrays, plan.specs(), recorder.config)
+    monitors = {"": Planned(joint, {"plan": plan.to_bytes()})}
+    for group in plan.groups():
+        monitors[group] = _fitted(arrays, plan.specs(group), recorder.config)
 
-    states = recorder.states("", INPUT)
     now = datetime.now(UTC)
+    states = recorder.states("", INPUT)
     for specification, monitor in monitors.items():
-        state = states.get(specification)
-        if state is None:
-            state = MonitorState(
-                id=new_id(),
-                task_id=task.id,
-                model_version_id="",
-                target=INPUT,
-                specification=specification,
-            )
-            ctx.session.add(state)
-        state.state = monitor.to_bytes()
-        state.status = monitor.status
-        state.updated_at = now
+        _save_fitted(ctx, task, states, INPUT, specification, monitor, now)
     task.input_status = "ok"
     task.input_status_at = now
+
+    concept = _fitted_concept(recorder, columns, task, plan, reference)
+    if concept is not None or recorder.states("", CONCEPT):
+        states = recorder.states("", CONCEPT)
+        _save_fitted(ctx, task, states, CONCEPT, "", concept, now)
+        task.concept_status = "ok"
+        task.concept_status_at = now
+
+
+def _fitted_plan(columns: list[ColumnInfo], task: Task, reference: pa.Table):
+    try:
+        return SignalPlan.fit(columns, task.data_structure, reference)
+    except (ValueError, np.linalg.LinAlgError) as error:
+        raise JobFailed(f"the reference's embeddings cannot be used: {error}") from None
+
+
+def _fitted_concept(recorder, columns, task, plan, reference) -> Planned | None:
+    target = target_column(columns)
+    task_type = TaskType(task.task_type)
+    if target is None or target.name not in reference.column_names:
+        return None
+    try:
+        return fit_concept(
+            plan, reference, id_column(columns).name, target, task_type,
+            recorder.config,
+        )  # fmt: skip
+    except ValueError as error:
+        raise JobFailed(
+            f"the reference cannot be used for the concept monitor: {error}"
+        ) from None
+
+
+def _save_fitted(ctx, task, states, target, specification, monitor, now) -> None:
+    """Store a freshly fitted monitor (None: the monitor cannot run)."""
+    state = states.get(specification)
+    if state is None:
+        state = MonitorState(
+            id=new_id(),
+            task_id=task.id,
+            model_version_id="",
+            target=target,
+            specification=specification,
+        )
+        ctx.session.add(state)
+        ctx.session.flush()
+    state.state = monitor.to_bytes() if monitor is not None else None
+    state.status = monitor.status if monitor is not None else NOT_INITIALIZED
+    state.updated_at = now
 
 
 def _fitted(
