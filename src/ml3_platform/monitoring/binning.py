@@ -86,12 +86,36 @@ class CategoricalBinning:
         return cls([level for level, _ in ranked[:max_levels]])
 
     def codes(self, values: np.ndarray) -> np.ndarray:
+        fast = self._text_codes(values)
+        if fast is not None:
+            return fast
         get, other = self._lookup.get, len(self.levels)
         # NaN is the one value unequal to itself; None maps to MISSING in
         # the lookup. An inline test keeps this one pass at C-level speed.
         values = _python_values(values)
         codes = [get(v, other) if v == v else MISSING for v in values]  # noqa: PLR0124
         return np.asarray(codes, dtype=np.int32).reshape(-1)
+
+    def _text_codes(self, values):
+        """Codes of text values through Arrow's hash lookup, or None when
+        the values or the levels are not all text (then Python's equality
+        decides, as `fit` did)."""
+        if not all(isinstance(level, str) for level in self.levels):
+            return None
+        import pyarrow as pa  # a tenth of a second: paid on first use only
+        import pyarrow.compute as pc
+
+        try:
+            text = pa.array(np.asarray(values).reshape(-1), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+            return None
+        found = pc.index_in(text, value_set=pa.array(self.levels, pa.string()))
+        codes = pc.fill_null(found, len(self.levels)).to_numpy(zero_copy_only=False)
+        codes = codes.astype(np.int32)
+        codes[text.is_null().to_numpy(zero_copy_only=False)] = MISSING
+        return codes
 
     def to_meta(self) -> dict:
         return {"kind": self.kind, "levels": self.levels}
