@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent / ".venvs"
 # Exact versions, so every run of the benchmark measures the same code.
 PINS = {
     "evidently": ["evidently==0.4.40"],
-    "nannyml": ["nannyml==0.13.1"],
+    # NannyML imports statsmodels without declaring it.
+    "nannyml": ["nannyml==0.13.1", "statsmodels==0.14.4"],
     "river": ["river==0.22.0"],
     "frouros": ["frouros==0.9.0"],
 }

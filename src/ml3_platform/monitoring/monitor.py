@@ -72,6 +72,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import _kernel
+from .base import Detector
 from .alternatives import build_bank, candidates
 from .binning import CategoricalBinning, NumericBinning, binning_from_meta
 from .config import ColumnSpec, DetectorConfig, Transition
@@ -87,7 +88,7 @@ _MODEL = ("log_ratio", "direction", "alt_col", "col_start", "p0", "n_bins")
 _STATE = ("cusum", "zero_at", "seen", "rec_ratio", "istate", "fstate")
 
 
-class Monitor:
+class Monitor(Detector):
     """Sequential drift detection of columns against a reference."""
 
     def __init__(self, specs, config, binnings, arrays, thresholds) -> None:
@@ -97,6 +98,7 @@ class Monitor:
         self._a = arrays
         self._derived = _derived(arrays)
         self._h_warn, self._h_drift, self._h_off = thresholds
+        self._last_rows_used = 1
 
     @classmethod
     def fit(
@@ -185,6 +187,10 @@ class Monitor:
         return self._h_drift
 
     @property
+    def enough_data(self) -> bool:
+        return self._last_rows_used > 0
+
+    @property
     def rows_seen(self) -> int:
         """Rows given to `update` since the fit."""
         return int(self._a["istate"][_kernel.I_ROWS])
@@ -197,6 +203,7 @@ class Monitor:
     def update(self, batch: Mapping[str, np.ndarray]) -> list[Transition]:
         """Monitor the rows of `batch`, in order; return the status changes."""
         codes = self.encode(batch)
+        self._last_rows_used = int((codes >= 0).any(axis=1).sum())
         a, d = self._a, self._derived
         ev_row = np.empty(_EVENT_BUFFER, np.int64)
         ev_code = np.empty(_EVENT_BUFFER, np.int64)
