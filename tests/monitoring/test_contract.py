@@ -129,8 +129,8 @@ def test_monitors_stored_in_format_1_continue_identically():
     data = stream(4)
     # The cut falls inside the CUSUMs' run towards the drift, so the
     # severity of drift_on depends on the run length format 1 stored.
-    head = {k: v[:2050] for k, v in data.items()}
-    tail = {k: v[2050:] for k, v in data.items()}
+    head = {k: v[:2020] for k, v in data.items()}
+    tail = {k: v[2020:] for k, v in data.items()}
     straight = joint(np.random.default_rng(0))
     straight.update(head)
 
