@@ -15,8 +15,15 @@ ROOT = Path(__file__).resolve().parent / ".venvs"
 # Exact versions, so every run of the benchmark measures the same code.
 PINS = {
     "evidently": ["evidently==0.4.40"],
-    # NannyML imports statsmodels without declaring it.
-    "nannyml": ["nannyml==0.13.1", "statsmodels==0.14.4"],
+    # NannyML imports statsmodels without declaring it, and its stack of the
+    # time (NumPy 1, pandas 2) is pinned, as pandas 3 breaks statsmodels.
+    "nannyml": [
+        "nannyml==0.13.1",
+        "statsmodels==0.14.4",
+        "pandas==2.2.3",
+        "numpy==1.26.4",
+        "scipy==1.13.1",
+    ],
     "river": ["river==0.22.0"],
     "frouros": ["frouros==0.9.0"],
 }

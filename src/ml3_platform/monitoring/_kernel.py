@@ -51,6 +51,33 @@ def _tilt_mean(p0, g, theta, k):
 
 
 @numba.njit(cache=True)
+def tilt_kl(p0, g, theta):
+    """KL(p_θ ‖ p0) = θ·E_θ[g] − log Z(θ)."""
+    k = p0.shape[0]
+    return theta * _tilt_mean(p0, g, theta, k) - _log_z(p0, g, theta, k)
+
+
+@numba.njit(cache=True)
+def solve_theta(p0, g, kl, sign):
+    """θ of the given sign with KL(p_θ ‖ p0) = kl, NaN if out of reach.
+
+    KL grows with |θ|: double |θ| until it passes, then bisect.
+    """
+    lo, hi = 0.0, 1.0
+    while tilt_kl(p0, g, sign * hi) < kl:
+        lo, hi = hi, hi * 2
+        if hi > 1e4:
+            return np.nan
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if tilt_kl(p0, g, sign * mid) < kl:
+            lo = mid
+        else:
+            hi = mid
+    return sign * (lo + hi) / 2
+
+
+@numba.njit(cache=True)
 def fit_tilt(p0, g, total, n, k):
     """Maximum-likelihood θ of the tilt family p0·exp(θg)/Z on n rows whose
     directions g sum to `total`.
@@ -238,3 +265,4 @@ def run(
             n_ev += 1
             istate[I_STATUS] = OK
     return n_ev, n_rows
+
