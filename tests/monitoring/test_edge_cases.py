@@ -179,3 +179,19 @@ def test_empty_bins_in_production_keep_scores_finite(rng):
     transitions = monitor.update({"x": np.full(300, 0.01)})
     assert "drift_on" in events(transitions)
     assert all(np.isfinite(t.score) for t in transitions)
+
+
+def test_text_levels_code_alike_as_numpy_text_objects_and_arrow(rng):
+    reference = LEVELS[rng.integers(0, 5, 3000)]
+    monitor = Monitor.fit({"c": reference}, CATEGORICAL, FAST)
+    values = np.array(["level1", "level9", "", "level10", "lev", "level4"])
+
+    as_text = monitor.encode({"c": values})
+    as_objects = monitor.encode({"c": values.astype(object)})
+    with_missing = monitor.encode({"c": np.array([*values, None], dtype=object)})
+
+    np.testing.assert_array_equal(as_text, as_objects)
+    np.testing.assert_array_equal(with_missing[:-1, 0], as_text[:, 0])
+    assert with_missing[-1, 0] == -1
+    other = monitor._binnings[0].n_bins - 1
+    assert as_text[:, 0].tolist().count(other) == 4

@@ -266,3 +266,43 @@ def run(
             istate[I_STATUS] = OK
     return n_ev, n_rows
 
+
+
+@numba.njit(cache=True)
+def _text_hash(row):
+    h = np.uint64(14695981039346656037)
+    for c in row:
+        h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
+    return h
+
+
+@numba.njit(cache=True)
+def text_codes(points, levels, other, out):
+    """Codes of fixed-width text rows (code points, NUL-padded) against
+    level rows of the same width: a hash table of the levels, probed
+    linearly, so a row costs one pass over its code points."""
+    size = 1
+    while size < 4 * levels.shape[0] + 4:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slot = np.full(size, -1, np.int64)
+    for i in range(levels.shape[0]):
+        j = _text_hash(levels[i]) & mask
+        while slot[j] >= 0:
+            j = (j + np.uint64(1)) & mask
+        slot[j] = i
+    for r in range(points.shape[0]):
+        j = _text_hash(points[r]) & mask
+        code = other
+        while slot[j] >= 0:
+            level = levels[slot[j]]
+            same = True
+            for c in range(points.shape[1]):
+                if points[r, c] != level[c]:
+                    same = False
+                    break
+            if same:
+                code = slot[j]
+                break
+            j = (j + np.uint64(1)) & mask
+        out[r] = code

@@ -342,14 +342,16 @@ def _derived(a) -> dict[str, np.ndarray]:
     log_ratio = slope·direction + offset (θ and −log Z − η of the tilt);
     the two coefficients come back by least squares over the column's bins.
     """
-    n_alt = len(a["alt_col"])
-    slope, offset = np.ones(n_alt), np.zeros(n_alt)
-    for m in range(n_alt):
-        k = a["n_bins"][a["alt_col"][m]]
-        g, z = a["direction"][m, :k], a["log_ratio"][m, :k]
-        gc = g - g.mean()
-        slope[m] = (gc @ (z - z.mean())) / (gc @ gc)
-        offset[m] = z.mean() - slope[m] * g.mean()
+    k = a["n_bins"][a["alt_col"]][:, None]
+    used = np.arange(a["log_ratio"].shape[1])[None, :] < k
+    g = np.where(used, a["direction"], 0.0)
+    z = np.where(used, a["log_ratio"], 0.0)
+    g_mean, z_mean = g.sum(axis=1) / k[:, 0], z.sum(axis=1) / k[:, 0]
+    gc = np.where(used, g - g_mean[:, None], 0.0)
+    zc = np.where(used, z - z_mean[:, None], 0.0)
+    spread = (gc * gc).sum(axis=1)
+    slope = (gc * zc).sum(axis=1) / np.where(spread > 0, spread, 1.0)
+    offset = z_mean - slope * g_mean
     return {
         "lr_t": np.ascontiguousarray(a["log_ratio"].T),
         "slope": slope,
