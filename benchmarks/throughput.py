@@ -78,7 +78,7 @@ def main():
     prod = data.wide_frame(rng, options.rows)
     kinds = {c: "numeric" if c.startswith("num") else "categorical" for c in ref}
 
-    rates, rows = {}, []
+    rates, rows, spent = {}, [], {}
     with tempfile.TemporaryDirectory() as workdir:
         source = Path(workdir) / "wide.npz"
         data.save_streams(source, {"wide": (ref, prod, kinds, None, {})})
@@ -102,6 +102,7 @@ def main():
                 result = platform(options.rows, options.reference, kind, out)
                 label = f"platform end to end ({kind})"
                 rates[label] = result["rows"] / result["seconds"]
+                spent[kind] = (result["seconds"], result["spent"])
                 rows.append([label, f"{result['rows']:,}", f"{result['seconds']:.1f}",
                              f"{rates[label]:,.0f}", result["events"],
                              ", ".join(result["kinds"])])  # fmt: skip
@@ -109,6 +110,15 @@ def main():
     print(f"{options.rows:,} production rows × 20 columns against "
           f"{options.reference:,} reference rows, 10,000-row batches.")
     print(table(rows, ["tool", "rows", "seconds", "rows/s", "alarms", "note"]))
+    for kind, (total, parts) in spent.items():
+        print()
+        print(f"Where the platform's time goes ({kind}, seconds of {total:.1f}):")
+        lines = [[name, f"{seconds:.1f}", f"{seconds / total:.0%}"]
+                 for name, seconds in parts.items()]  # fmt: skip
+        rest = total - sum(v for k, v in parts.items() if not k.startswith(" "))
+        lines.append(["upload, job queue, polling, commit (rest)", f"{rest:.1f}",
+                      f"{rest / total:.0%}"])  # fmt: skip
+        print(table(lines, ["step", "seconds", "share"]))
     print()
     if not PEERS & rates.keys() or "Evidently" not in rates:
         return
