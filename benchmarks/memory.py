@@ -64,6 +64,9 @@ def main():
     parser.add_argument("--reference", type=int, default=100_000)
     parser.add_argument("--child", type=int)
     parser.add_argument("--skip-platform", action="store_true")
+    parser.add_argument(
+        "--platform-batches", type=int, help="N for the platform (default --batches)"
+    )
     options = parser.parse_args()
     if options.child is not None:
         engine_child(options.child, options.reference)
@@ -73,13 +76,15 @@ def main():
     runs = [("engine alone", engine)]
     if not options.skip_platform:
         runs.append(("platform end to end (Parquet)", platform))
-    n = options.batches
     for label, measure in runs:
+        n = options.batches
+        if measure is platform and options.platform_batches:
+            n = options.platform_batches
         small, large = measure(n, options.reference), measure(10 * n, options.reference)
-        rows.append([label, f"{small / 2**20:,.0f}", f"{large / 2**20:,.0f}",
-                     f"{(large / small - 1) * 100:+.1f}%"])  # fmt: skip
+        rows.append([label, f"N = {n}", f"{small / 2**20:,.0f}",
+                     f"{large / 2**20:,.0f}", f"{(large / small - 1) * 100:+.1f}%"])  # fmt: skip
     print(f"Peak resident memory (MiB), {options.reference:,}-row reference.")
-    print(table(rows, ["path", f"{n} batches", f"{10 * n} batches", "change"]))
+    print(table(rows, ["path", "batches", "N batches", "10·N batches", "change"]))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ versions (some pin an older NumPy than ours) and runs in its own process.
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 from pathlib import Path
@@ -36,12 +37,17 @@ def python(peer: str) -> Path:
     home = ROOT / peer
     exe = home / "bin" / "python"
     marker = home / ".installed"
-    if marker.exists() and marker.read_text() == repr(PINS[peer]):
-        return exe
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
-    pip = [str(exe), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, *PINS[peer]], check=True)
-    marker.write_text(repr(PINS[peer]))
+    ROOT.mkdir(parents=True, exist_ok=True)
+    # Benchmarks started side by side wait for one another's install.
+    with open(ROOT / f".{peer}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists() and marker.read_text() == repr(PINS[peer]):
+            return exe
+        venv = [sys.executable, "-m", "venv", "--clear", str(home)]
+        subprocess.run(venv, check=True)
+        pip = [str(exe), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run([*pip, *PINS[peer]], check=True)
+        marker.write_text(repr(PINS[peer]))
     return exe
 
 
