@@ -87,7 +87,11 @@ def main():
                 continue
             if runner == "evidently_drift":
                 settings = {"max_rows": options.evidently_rows}
-            result = run(env, runner, settings, source, Path(workdir) / "out.json")
+            try:
+                result = run(env, runner, settings, source, Path(workdir) / "out.json")
+            except subprocess.CalledProcessError as error:
+                print(f"{label}: failed ({error})", file=sys.stderr)
+                continue
             n = result.get("rows", options.rows)
             rates[label] = n / result["seconds"]
             fit = result.get("fit_seconds")
