@@ -89,3 +89,54 @@ def test_self_starting_is_not_initialized_until_its_baseline():
 
     detector.update({k: v[699:701] for k, v in data.items()})
     assert detector.status == "ok" and detector.monitor.rows_seen == 1
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+def test_every_detector_keeps_the_base_contract(factory):
+    from ml3_platform.monitoring import Detector
+
+    detector = factory(np.random.default_rng(0))
+    assert isinstance(detector, Detector)
+    empty = {"a": np.empty(0), "b": np.empty(0), "c": np.empty(0, dtype=object)}
+    assert detector.update(empty) == [] and not detector.enough_data
+
+
+def format_1_blob(monitor):
+    """`monitor` stored the way format 1 did: per-bin run counts, no
+    `zero_at` or `seen` (their totals are what format 1's counts held)."""
+    import io
+    import json
+
+    with np.load(io.BytesIO(monitor.to_bytes())) as data:
+        arrays = {k: data[k] for k in data.files}
+    header = json.loads(arrays.pop("header").tobytes())
+    header["format"] = 1
+    cols = arrays["alt_col"]
+    run_rows = arrays.pop("seen")[cols] - arrays.pop("zero_at")
+    counts = np.zeros((len(cols), arrays["log_ratio"].shape[1]), dtype=np.int64)
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        header=np.frombuffer(json.dumps(header).encode(), np.uint8),
+        run_rows=run_rows,
+        run_counts=counts,
+        **arrays,
+    )
+    return buffer.getvalue()
+
+
+def test_monitors_stored_in_format_1_continue_identically():
+    data = stream(4)
+    # The cut falls inside the CUSUMs' run towards the drift, so the
+    # severity of drift_on depends on the run length format 1 stored.
+    head = {k: v[:2020] for k, v in data.items()}
+    tail = {k: v[2020:] for k, v in data.items()}
+    straight = joint(np.random.default_rng(0))
+    straight.update(head)
+
+    restored = Monitor.from_bytes(format_1_blob(straight))
+
+    assert restored.status == straight.status
+    found = restored.update(tail)
+    assert found == straight.update(tail)
+    assert "drift_on" in [t.event for t in found]

@@ -136,3 +136,62 @@ def test_all_missing_reference_column_is_not_monitored(rng):
         monitor.update({"x": rng.normal(size=100), "c": LEVELS[:1].repeat(100)}) == []
     )
     assert np.isfinite(monitor.drift_threshold)
+
+
+def test_all_missing_batch_is_not_enough_data(rng):
+    monitor = Monitor.fit(mixed_frame(rng, 5000), MIXED_SPECS, FAST)
+    monitor.update(mixed_frame(rng, 10))
+    assert monitor.enough_data
+
+    empty = {
+        "a": np.full(50, np.nan),
+        "b": np.full(50, np.nan),
+        "c": np.array([None, float("nan")] * 25, dtype=object),
+    }
+    assert monitor.update(empty) == []
+    assert not monitor.enough_data and np.isfinite(monitor.score)
+
+    monitor.update({k: v[:1] for k, v in mixed_frame(rng, 1).items()})
+    assert monitor.enough_data
+
+
+def test_a_class_missing_from_small_batches_is_no_drift(rng):
+    monitor = Monitor.fit({"c": LEVELS[rng.integers(0, 10, 20000)]}, CATEGORICAL, FAST)
+    found = []
+    for _ in range(200):
+        # Ten rows over ten levels: most batches miss several classes.
+        found += events(monitor.update({"c": LEVELS[rng.integers(0, 10, 10)]}))
+    assert "drift_on" not in found
+    assert np.isfinite(monitor.score)
+
+
+def test_reference_equal_to_production_over_many_windows(rng):
+    monitor = Monitor.fit(mixed_frame(rng, 20000), MIXED_SPECS, DetectorConfig())
+    found = []
+    for _ in range(40):
+        found += events(monitor.update(mixed_frame(rng, 10_000)))
+    assert "drift_on" not in found and monitor.status != "drift"
+
+
+def test_empty_bins_in_production_keep_scores_finite(rng):
+    # Production leaves most of the reference's bins empty.
+    monitor = Monitor.fit({"x": rng.normal(size=5000)}, NUMERIC, FAST)
+    transitions = monitor.update({"x": np.full(300, 0.01)})
+    assert "drift_on" in events(transitions)
+    assert all(np.isfinite(t.score) for t in transitions)
+
+
+def test_text_levels_code_alike_as_numpy_text_objects_and_arrow(rng):
+    reference = LEVELS[rng.integers(0, 5, 3000)]
+    monitor = Monitor.fit({"c": reference}, CATEGORICAL, FAST)
+    values = np.array(["level1", "level9", "", "level10", "lev", "level4"])
+
+    as_text = monitor.encode({"c": values})
+    as_objects = monitor.encode({"c": values.astype(object)})
+    with_missing = monitor.encode({"c": np.array([*values, None], dtype=object)})
+
+    np.testing.assert_array_equal(as_text, as_objects)
+    np.testing.assert_array_equal(with_missing[:-1, 0], as_text[:, 0])
+    assert with_missing[-1, 0] == -1
+    other = monitor._binnings[0].n_bins - 1
+    assert as_text[:, 0].tolist().count(other) == 4

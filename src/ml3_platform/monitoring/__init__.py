@@ -6,12 +6,14 @@ start of its own stream. See `monitor.py` for the method and its
 calibration.
 """
 
+from .base import Detector
 from .config import ColumnSpec, DetectorConfig, Transition
 from .monitor import Monitor
 from .self_starting import SelfStartingMonitor
 
 __all__ = [
     "ColumnSpec",
+    "Detector",
     "DetectorConfig",
     "Monitor",
     "SelfStartingMonitor",

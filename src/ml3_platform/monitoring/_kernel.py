@@ -16,6 +16,12 @@ WARNING_ON, WARNING_OFF, DRIFT_ON, DRIFT_OFF = 0, 1, 2, 3
 I_STATUS, I_REC_COL, I_ROWS = 0, 1, 2
 F_REC = 0
 
+# Fast-math flags that let the CUSUM loop be vectorised. States are never
+# NaN; `ninf` is left out all the same, and NEVER stands in for "no cap"
+# and "no threshold".
+NEVER = 1e300
+_FAST = {"nsz", "reassoc", "nnan", "arcp", "contract"}
+
 # Pseudo-count of reference data mixed into the post-change estimate, so a
 # change seen in a handful of rows still gives a finite tilt.
 PRIOR_ROWS = 1.0
@@ -45,19 +51,43 @@ def _tilt_mean(p0, g, theta, k):
 
 
 @numba.njit(cache=True)
-def fit_tilt(p0, g, counts, k):
-    """Maximum-likelihood θ of the tilt family p0·exp(θg)/Z on `counts`.
+def tilt_kl(p0, g, theta):
+    """KL(p_θ ‖ p0) = θ·E_θ[g] − log Z(θ)."""
+    k = p0.shape[0]
+    return theta * _tilt_mean(p0, g, theta, k) - _log_z(p0, g, theta, k)
+
+
+@numba.njit(cache=True)
+def solve_theta(p0, g, kl, sign):
+    """θ of the given sign with KL(p_θ ‖ p0) = kl, NaN if out of reach.
+
+    KL grows with |θ|: double |θ| until it passes, then bisect.
+    """
+    lo, hi = 0.0, 1.0
+    while tilt_kl(p0, g, sign * hi) < kl:
+        lo, hi = hi, hi * 2
+        if hi > 1e4:
+            return np.nan
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if tilt_kl(p0, g, sign * mid) < kl:
+            lo = mid
+        else:
+            hi = mid
+    return sign * (lo + hi) / 2
+
+
+@numba.njit(cache=True)
+def fit_tilt(p0, g, total, n, k):
+    """Maximum-likelihood θ of the tilt family p0·exp(θg)/Z on n rows whose
+    directions g sum to `total`.
 
     The exponential family's likelihood equation is E_θ[g] = mean of g over
-    the counts (mixed with PRIOR_ROWS rows of p0), solved by bisection since
+    the rows (mixed with PRIOR_ROWS rows of p0), solved by bisection since
     E_θ[g] increases with θ.
     """
-    n = 0.0
-    total = 0.0
     prior_mean = 0.0
     for b in range(k):
-        n += counts[b]
-        total += counts[b] * g[b]
         prior_mean += p0[b] * g[b]
     target = (total + PRIOR_ROWS * prior_mean) / (n + PRIOR_ROWS)
 
@@ -75,12 +105,54 @@ def fit_tilt(p0, g, counts, k):
     return 0.5 * (lo + hi)
 
 
+@numba.njit(cache=True, fastmath=_FAST)
+def _advance(lr_t, cusum, zero_at, lo, hi, b, seen, cap, t1, t2):
+    """One row of one column: its CUSUMs, and how many reach t1 and t2.
+
+    Counting instead of taking the maximum keeps the loop free of branches
+    and of a floating-point reduction, so it is vectorised; the maximum is
+    computed only on the rare rows where the status may change.
+    """
+    # Unsigned indices spare the loop numba's negative-index wrap-around,
+    # which would keep it from being vectorised.
+    n1 = 0
+    n2 = 0
+    if b < 0:
+        for m in range(np.uint64(lo), np.uint64(hi)):
+            w = min(cusum[m], cap)
+            cusum[m] = w
+            n1 += w >= t1
+            n2 += w >= t2
+        return n1, n2
+    bu = np.uint64(b)
+    for m in range(np.uint64(lo), np.uint64(hi)):
+        w = cusum[m] + lr_t[bu, m]
+        zero_at[m] = seen if w <= 0.0 else zero_at[m]
+        w = min(max(w, 0.0), cap)
+        cusum[m] = w
+        n1 += w >= t1
+        n2 += w >= t2
+    return n1, n2
+
+
+@numba.njit(cache=True)
+def _argmax(cusum):
+    """(largest CUSUM, its index), (0, −1) when all are zero."""
+    best, best_m = 0.0, -1
+    for m in range(cusum.shape[0]):
+        if cusum[m] > best:
+            best, best_m = cusum[m], m
+    return best, best_m
+
+
 @numba.njit(cache=True)
 def run(
     codes,  # (n, C) int32 bin codes, -1 missing
     start,  # first row to process
-    log_ratio,  # (M, Kmax) CUSUM increments
+    lr_t,  # (Kmax, M) CUSUM increments, bins first
     direction,  # (M, Kmax) tilt directions
+    slope,  # (M,) increments are slope·direction + offset
+    offset,  # (M,)
     alt_col,  # (M,) column of each alternative
     col_start,  # (C + 1,) alternatives of column c: col_start[c]:col_start[c+1]
     p0,  # (C, Kmax) reference bin probabilities
@@ -89,8 +161,8 @@ def run(
     h_drift,
     h_off,
     cusum,  # (M,) state: CUSUM statistics
-    run_rows,  # (M,) state: rows since each CUSUM last left zero
-    run_counts,  # (M, Kmax) state: bin counts of those rows
+    zero_at,  # (M,) state: value of `seen` when each CUSUM was last zero
+    seen,  # (C,) state: non-missing rows seen per column
     rec_ratio,  # (Kmax,) state: recovery increments log(p0 / p_drift)
     istate,  # state: status, recovery column, rows seen
     fstate,  # state: recovery statistic
@@ -111,39 +183,31 @@ def run(
         if n_ev == ev_row.shape[0]:
             return n_ev, t
 
-        best = 0.0
-        best_m = -1
+        status = istate[I_STATUS]
+        # Capped during a drift, the bank falls back below h_warn soon
+        # after production returns, however long the drift lasted.
+        cap, t1, t2 = NEVER, h_warn, h_drift
+        if status == WARNING:
+            t1 = h_warn / 2
+        elif status == DRIFT:
+            cap, t2 = h_drift, NEVER
+        n1 = n2 = 0
         for c in range(n_cols):
             b = codes[t, c]
-            for m in range(col_start[c], col_start[c + 1]):
-                if b >= 0:
-                    w = cusum[m] + log_ratio[m, b]
-                    if w <= 0.0:
-                        cusum[m] = 0.0
-                        run_rows[m] = 0
-                    else:
-                        if run_rows[m] == 0:
-                            run_counts[m, : n_bins[c]] = 0
-                        run_counts[m, b] += 1
-                        run_rows[m] += 1
-                        cusum[m] = w
-                if cusum[m] > best:
-                    best = cusum[m]
-                    best_m = m
+            if b >= 0:
+                seen[c] += 1
+            lo, hi = col_start[c], col_start[c + 1]
+            a1, a2 = _advance(lr_t, cusum, zero_at, lo, hi, b, seen[c], cap, t1, t2)
+            n1 += a1
+            n2 += a2
         istate[I_ROWS] += 1
 
-        status = istate[I_STATUS]
         if status == DRIFT:
-            # Capped during a drift, the bank falls back below h_warn soon
-            # after production returns, however long the drift lasted.
-            for m in range(n_alt):
-                cusum[m] = min(cusum[m], h_drift)
-            best = min(best, h_drift)
             rc = istate[I_REC_COL]
             b = codes[t, rc]
             if b >= 0:
                 fstate[F_REC] = max(0.0, fstate[F_REC] + rec_ratio[b])
-            if fstate[F_REC] >= h_off and best < h_warn:
+            if fstate[F_REC] >= h_off and n1 == 0:
                 ev_row[n_ev] = t
                 ev_code[n_ev] = DRIFT_OFF
                 ev_score[n_ev] = fstate[F_REC]
@@ -154,13 +218,19 @@ def run(
                 fstate[F_REC] = 0.0
                 for m in range(n_alt):
                     cusum[m] = 0.0
-                    run_rows[m] = 0
+                    zero_at[m] = seen[alt_col[m]]
             continue
 
-        if best >= h_drift:
+        if n2 > 0:
+            best, best_m = _argmax(cusum)
             c = alt_col[best_m]
             k = n_bins[c]
-            theta = fit_tilt(p0[c], direction[best_m], run_counts[best_m], k)
+            # Increments are affine in the direction, so the CUSUM and the
+            # length of its run give the direction's sum over the run: the
+            # sufficient statistic of the tilt family.
+            n = seen[c] - zero_at[best_m]
+            sum_g = (best - n * offset[best_m]) / slope[best_m]
+            theta = fit_tilt(p0[c], direction[best_m], sum_g, n, k)
             log_z = _log_z(p0[c], direction[best_m], theta, k)
             kl = 0.0
             for b in range(k):
@@ -176,7 +246,8 @@ def run(
             istate[I_STATUS] = DRIFT
             istate[I_REC_COL] = c
             fstate[F_REC] = 0.0
-        elif status == OK and best >= h_warn:
+        elif status == OK and n1 > 0:
+            best, best_m = _argmax(cusum)
             ev_row[n_ev] = t
             ev_code[n_ev] = WARNING_ON
             ev_score[n_ev] = best
@@ -184,7 +255,8 @@ def run(
             ev_kl[n_ev] = 0.0
             n_ev += 1
             istate[I_STATUS] = WARNING
-        elif status == WARNING and best < h_warn / 2:
+        elif status == WARNING and n1 == 0:
+            best, best_m = _argmax(cusum)
             ev_row[n_ev] = t
             ev_code[n_ev] = WARNING_OFF
             ev_score[n_ev] = best
@@ -193,3 +265,44 @@ def run(
             n_ev += 1
             istate[I_STATUS] = OK
     return n_ev, n_rows
+
+
+
+@numba.njit(cache=True)
+def _text_hash(row):
+    h = np.uint64(14695981039346656037)
+    for c in row:
+        h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
+    return h
+
+
+@numba.njit(cache=True)
+def text_codes(points, levels, other, out):
+    """Codes of fixed-width text rows (code points, NUL-padded) against
+    level rows of the same width: a hash table of the levels, probed
+    linearly, so a row costs one pass over its code points."""
+    size = 1
+    while size < 4 * levels.shape[0] + 4:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slot = np.full(size, -1, np.int64)
+    for i in range(levels.shape[0]):
+        j = _text_hash(levels[i]) & mask
+        while slot[j] >= 0:
+            j = (j + np.uint64(1)) & mask
+        slot[j] = i
+    for r in range(points.shape[0]):
+        j = _text_hash(points[r]) & mask
+        code = other
+        while slot[j] >= 0:
+            level = levels[slot[j]]
+            same = True
+            for c in range(points.shape[1]):
+                if points[r, c] != level[c]:
+                    same = False
+                    break
+            if same:
+                code = slot[j]
+                break
+            j = (j + np.uint64(1)) & mask
+        out[r] = code

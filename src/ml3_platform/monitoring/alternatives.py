@@ -43,6 +43,8 @@ import numpy as np
 # import time, which every server start pays.
 from scipy.special import betaincinv, ndtri
 
+from . import _kernel
+
 
 @dataclass
 class Bank:
@@ -74,37 +76,31 @@ def log_z(p0: np.ndarray, g: np.ndarray, theta: float) -> float:
 
 def tilt_kl(p0: np.ndarray, g: np.ndarray, theta: float) -> float:
     """KL(p_θ ‖ p0) = θ·E_θ[g] − log Z(θ)."""
-    lz = log_z(p0, g, theta)
-    p = p0 * np.exp(theta * g - lz)
-    return float(theta * (p @ g) - lz)
+    return float(_kernel.tilt_kl(p0, g, theta))
 
 
 def solve_theta(p0: np.ndarray, g: np.ndarray, kl: float, sign: float):
     """θ of the given sign with KL(p_θ ‖ p0) = kl, or None if out of reach."""
-    lo, hi = 0.0, 1.0
-    while tilt_kl(p0, g, sign * hi) < kl:
-        lo, hi = hi, hi * 2
-        if hi > 1e4:
-            return None
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if tilt_kl(p0, g, sign * mid) < kl:
-            lo = mid
-        else:
-            hi = mid
-    return sign * (lo + hi) / 2
+    theta = _kernel.solve_theta(
+        np.ascontiguousarray(p0, dtype=np.float64),
+        np.ascontiguousarray(g, dtype=np.float64),
+        float(kl),
+        float(sign),
+    )
+    return None if np.isnan(theta) else float(theta)
 
 
 def candidates(p0: np.ndarray, kind: str, sizes) -> list[tuple]:
-    """(direction, sign, KL) of every reachable alternative of one column."""
+    """(direction, sign, KL, θ) of every reachable alternative of a column."""
     found = []
     for g in directions(p0, kind):
         if np.ptp(g) == 0:
             continue
         for sign in (1.0, -1.0):
             for kl in sizes:
-                if solve_theta(p0, g, kl, sign) is not None:
-                    found.append((g, sign, kl))
+                theta = solve_theta(p0, g, kl, sign)
+                if theta is not None:
+                    found.append((g, sign, kl, theta))
     return found
 
 
@@ -125,12 +121,11 @@ def build_bank(
     alpha = (1 - confidence) / max(n_candidates, 1)
     u = float(-ndtri(alpha))
     rows, dirs, kls = [], [], []
-    for g, sign, kl in candidates:
+    for g, sign, kl, theta in candidates:
         if kind == "categorical":
             log_ratio = _level_log_ratio(p0, counts, g, sign, kl, alpha)
             eta = 0.0
         else:
-            theta = solve_theta(p0, g, kl, sign)
             log_ratio = theta * g - log_z(p0, g, theta)
             chi2 = float(p0 @ np.exp(2 * log_ratio)) - 1.0
             eta = np.log1p(u * np.sqrt(max(chi2, 0.0) / n_reference))

@@ -80,12 +80,17 @@ class CategoricalBinning:
 
     @classmethod
     def fit(cls, values: np.ndarray, max_levels: int):
-        counts = Counter(v for v in _python_values(values) if not _missing(v))
+        counts = _text_counts(values)
+        if counts is None:
+            counts = Counter(v for v in _python_values(values) if not _missing(v))
         # Sort by count, then by text, so a refit on the same data is stable.
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], repr(kv[0])))
         return cls([level for level, _ in ranked[:max_levels]])
 
     def codes(self, values: np.ndarray) -> np.ndarray:
+        fast = self._text_codes(values)
+        if fast is not None:
+            return fast
         get, other = self._lookup.get, len(self.levels)
         # NaN is the one value unequal to itself; None maps to MISSING in
         # the lookup. An inline test keeps this one pass at C-level speed.
@@ -93,8 +98,79 @@ class CategoricalBinning:
         codes = [get(v, other) if v == v else MISSING for v in values]  # noqa: PLR0124
         return np.asarray(codes, dtype=np.int32).reshape(-1)
 
+    def _text_codes(self, values):
+        """Codes of text values through Arrow's hash lookup, or None when
+        the values or the levels are not all text (then Python's equality
+        decides, as `fit` did)."""
+        if not all(isinstance(level, str) for level in self.levels):
+            return None
+        values = np.asarray(values).reshape(-1)
+        if values.dtype.kind == "U":
+            return self._fixed_width_codes(values)
+        import pyarrow as pa  # a tenth of a second: paid on first use only
+        import pyarrow.compute as pc
+
+        text = _arrow_text(values)
+        if text is None:
+            return None
+        found = pc.index_in(text, value_set=pa.array(self.levels, pa.string()))
+        codes = pc.fill_null(found, len(self.levels)).to_numpy(zero_copy_only=False)
+        codes = codes.astype(np.int32)
+        codes[text.is_null().to_numpy(zero_copy_only=False)] = MISSING
+        return codes
+
+    def _fixed_width_codes(self, values):
+        """NumPy text (no missing values possible), looked up by its code
+        points in a hash table of the levels: no Python object per value."""
+        from ._kernel import text_codes
+
+        width = values.dtype.itemsize // 4
+        if not self.levels or width == 0:
+            return np.full(len(values), len(self.levels), dtype=np.int32)
+        levels = np.array(self.levels, dtype=values.dtype)
+        points = np.ascontiguousarray(values).view(np.uint32).reshape(-1, width)
+        known = levels.view(np.uint32).reshape(-1, width)
+        # Levels wider than the batch's values cannot match any of them.
+        fits = np.array([len(level) <= width for level in self.levels])
+        known = np.where(fits[:, None], known, 0xFFFFFFFF).astype(np.uint32)
+        out = np.empty(len(values), dtype=np.int32)
+        text_codes(points, known, len(self.levels), out)
+        return out
+
     def to_meta(self) -> dict:
         return {"kind": self.kind, "levels": self.levels}
+
+
+def _arrow_text(values):
+    """`values` as an Arrow text array (NaN and None as nulls), or None when
+    they are not all text."""
+    import pyarrow as pa
+
+    try:
+        text = pa.array(np.asarray(values).reshape(-1), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if pa.types.is_string(text.type) or pa.types.is_large_string(text.type):
+        return text
+    return None
+
+
+def _text_counts(values) -> dict | None:
+    """Counts of the text levels of `values` by Arrow's hash count, or None
+    when they are not all text."""
+    import pyarrow.compute as pc
+
+    text = _arrow_text(values)
+    if text is None:
+        return None
+    counted = pc.value_counts(text.drop_null())
+    return dict(
+        zip(
+            counted.field("values").to_pylist(),
+            counted.field("counts").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def _python_values(values) -> list:

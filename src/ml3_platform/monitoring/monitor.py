@@ -67,10 +67,12 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from . import _kernel
+from .base import Detector
 from .alternatives import build_bank, candidates
 from .binning import CategoricalBinning, NumericBinning, binning_from_meta
 from .config import ColumnSpec, DetectorConfig, Transition
@@ -79,14 +81,14 @@ _STATUS = ("ok", "warning", "drift")
 _EVENT = ("warning_on", "warning_off", "drift_on", "drift_off")
 _STATUS_AFTER = ("warning", "ok", "drift", "ok")
 _EVENT_BUFFER = 256
-_FORMAT = 1
+_FORMAT = 2
 
 # Arrays that define a fitted monitor, then arrays of its running state.
 _MODEL = ("log_ratio", "direction", "alt_col", "col_start", "p0", "n_bins")
-_STATE = ("cusum", "run_rows", "run_counts", "rec_ratio", "istate", "fstate")
+_STATE = ("cusum", "zero_at", "seen", "rec_ratio", "istate", "fstate")
 
 
-class Monitor:
+class Monitor(Detector):
     """Sequential drift detection of columns against a reference."""
 
     def __init__(self, specs, config, binnings, arrays, thresholds) -> None:
@@ -94,7 +96,9 @@ class Monitor:
         self.config = config
         self._binnings = binnings
         self._a = arrays
+        self._derived = _derived(arrays)
         self._h_warn, self._h_drift, self._h_off = thresholds
+        self._last_rows_used = 1
 
     @classmethod
     def fit(
@@ -136,7 +140,10 @@ class Monitor:
             for p0, n, spec, cands in zip(p0s, counts, specs, found, strict=True)
         ]
 
-        arrays = _assemble(banks, p0s)
+        return cls._calibrated(specs, config, binnings, _assemble(banks, p0s))
+
+    @classmethod
+    def _calibrated(cls, specs, config, binnings, arrays) -> Monitor:
         n_alt = max(len(arrays["alt_col"]), 1)
         thresholds = (
             math.log(config.warning_run_length * n_alt),
@@ -144,6 +151,23 @@ class Monitor:
             math.log(config.drift_run_length),
         )
         return cls(specs, config, binnings, arrays, thresholds)
+
+    def recalibrated(
+        self, drift_run_length: float, warning_run_length: float
+    ) -> Monitor:
+        """The same fitted monitor promising other run lengths, in state ok.
+
+        Bins and alternatives do not depend on the run lengths, only the
+        thresholds do, so comparing several false-alarm rates on one
+        reference needs a single fit.
+        """
+        config = replace(
+            self.config,
+            drift_run_length=drift_run_length,
+            warning_run_length=warning_run_length,
+        )
+        fresh = _assemble_state(self._a)
+        return self._calibrated(self.specs, config, self._binnings, fresh)
 
     @property
     def status(self) -> str:
@@ -163,6 +187,10 @@ class Monitor:
         return self._h_drift
 
     @property
+    def enough_data(self) -> bool:
+        return self._last_rows_used > 0
+
+    @property
     def rows_seen(self) -> int:
         """Rows given to `update` since the fit."""
         return int(self._a["istate"][_kernel.I_ROWS])
@@ -175,7 +203,8 @@ class Monitor:
     def update(self, batch: Mapping[str, np.ndarray]) -> list[Transition]:
         """Monitor the rows of `batch`, in order; return the status changes."""
         codes = self.encode(batch)
-        a = self._a
+        self._last_rows_used = int((codes >= 0).any(axis=1).sum())
+        a, d = self._a, self._derived
         ev_row = np.empty(_EVENT_BUFFER, np.int64)
         ev_code = np.empty(_EVENT_BUFFER, np.int64)
         ev_score = np.empty(_EVENT_BUFFER, np.float64)
@@ -185,10 +214,10 @@ class Monitor:
         transitions, row = [], 0
         while row < len(codes):
             n_ev, row = _kernel.run(
-                codes, row, a["log_ratio"], a["direction"], a["alt_col"],
-                a["col_start"], a["p0"], a["n_bins"],
+                codes, row, d["lr_t"], a["direction"], d["slope"], d["offset"],
+                a["alt_col"], a["col_start"], a["p0"], a["n_bins"],
                 self._h_warn, self._h_drift, self._h_off,
-                a["cusum"], a["run_rows"], a["run_counts"], a["rec_ratio"],
+                a["cusum"], a["zero_at"], a["seen"], a["rec_ratio"],
                 a["istate"], a["fstate"],
                 ev_row, ev_code, ev_score, ev_col, ev_kl,
             )  # fmt: skip
@@ -246,13 +275,16 @@ class Monitor:
     def from_bytes(cls, blob: bytes) -> Monitor:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:
             header = json.loads(data["header"].tobytes())
-            if header["format"] != _FORMAT:
+            if header["format"] not in (1, _FORMAT):
                 raise ValueError(f"unknown monitor format {header['format']}")
             binnings = [
                 binning_from_meta(meta, data.get(f"cuts_{i}", np.empty(0)))
                 for i, meta in enumerate(header["binnings"])
             ]
-            arrays = {name: data[name].copy() for name in _MODEL + _STATE}
+            if header["format"] == 1:
+                arrays = _from_format_1(data)
+            else:
+                arrays = {name: data[name].copy() for name in _MODEL + _STATE}
         specs = [ColumnSpec(name, kind) for name, kind in header["specs"]]
         config = DetectorConfig.from_dict(header["config"])
         return cls(specs, config, binnings, arrays, tuple(header["thresholds"]))
@@ -280,12 +312,66 @@ def _assemble(banks, p0s) -> dict[str, np.ndarray]:
         "p0": padded([p0[None, :] for p0 in p0s]),
         "n_bins": np.array([len(p0) for p0 in p0s], dtype=np.int64),
         "cusum": np.zeros(n_alt),
-        "run_rows": np.zeros(n_alt, dtype=np.int64),
-        "run_counts": np.zeros((n_alt, k_max), dtype=np.int64),
+        "zero_at": np.zeros(n_alt, dtype=np.int64),
+        "seen": np.zeros(len(banks), dtype=np.int64),
         "rec_ratio": np.zeros(k_max),
         "istate": np.zeros(3, dtype=np.int64),
         "fstate": np.zeros(1),
     }
+
+
+def _assemble_state(a) -> dict[str, np.ndarray]:
+    """The model arrays of `a` with a fresh state."""
+    fresh = {name: a[name] for name in _MODEL}
+    fresh.update(
+        cusum=np.zeros_like(a["cusum"]),
+        zero_at=np.zeros_like(a["zero_at"]),
+        seen=np.zeros_like(a["seen"]),
+        rec_ratio=np.zeros_like(a["rec_ratio"]),
+        istate=np.zeros_like(a["istate"]),
+        fstate=np.zeros_like(a["fstate"]),
+    )
+    return fresh
+
+
+def _derived(a) -> dict[str, np.ndarray]:
+    """Kernel arrays computed from the stored ones.
+
+    `lr_t` holds the increments bins-first, so the alternatives of one bin
+    are contiguous. Every increment is affine in its direction,
+    log_ratio = slope·direction + offset (θ and −log Z − η of the tilt);
+    the two coefficients come back by least squares over the column's bins.
+    """
+    k = a["n_bins"][a["alt_col"]][:, None]
+    used = np.arange(a["log_ratio"].shape[1])[None, :] < k
+    g = np.where(used, a["direction"], 0.0)
+    z = np.where(used, a["log_ratio"], 0.0)
+    g_mean, z_mean = g.sum(axis=1) / k[:, 0], z.sum(axis=1) / k[:, 0]
+    gc = np.where(used, g - g_mean[:, None], 0.0)
+    zc = np.where(used, z - z_mean[:, None], 0.0)
+    spread = (gc * gc).sum(axis=1)
+    slope = (gc * zc).sum(axis=1) / np.where(spread > 0, spread, 1.0)
+    offset = z_mean - slope * g_mean
+    return {
+        "lr_t": np.ascontiguousarray(a["log_ratio"].T),
+        "slope": slope,
+        "offset": offset,
+    }
+
+
+def _from_format_1(data) -> dict[str, np.ndarray]:
+    """Arrays of a monitor stored before runs were tracked by `zero_at`.
+
+    Format 1 kept each CUSUM's run as bin counts; only their total is
+    needed now, and `seen` may start anywhere, so it starts at 0 and the
+    run lengths become negative `zero_at`.
+    """
+    arrays = {name: data[name].copy() for name in _MODEL}
+    for name in ("cusum", "rec_ratio", "istate", "fstate"):
+        arrays[name] = data[name].copy()
+    arrays["zero_at"] = -data["run_rows"].astype(np.int64)
+    arrays["seen"] = np.zeros(len(arrays["n_bins"]), dtype=np.int64)
+    return arrays
 
 
 def _json_array(obj) -> np.ndarray:

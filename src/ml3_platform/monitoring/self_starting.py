@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .base import Detector
 from .config import ColumnSpec, DetectorConfig, Transition
 from .monitor import Monitor
 
 _FORMAT = 1
 
 
-class SelfStartingMonitor:
+class SelfStartingMonitor(Detector):
     """Buffers `baseline_samples` rows, fits itself on them, then monitors.
 
     Used where no reference exists (a model's predictions and errors). The
@@ -47,6 +48,11 @@ class SelfStartingMonitor:
     @property
     def score(self) -> float:
         return self.monitor.score if self.monitor else 0.0
+
+    @property
+    def enough_data(self) -> bool:
+        """Before the baseline is complete there is never enough data."""
+        return self.monitor.enough_data if self.monitor else False
 
     @property
     def warning_threshold(self) -> float:
