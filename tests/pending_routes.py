@@ -9,31 +9,6 @@ for all 63 routes and all 75 methods. (This file goes away then.)
 """
 
 PENDING: dict[str, dict[str, list[str]]] = {
-    "rules": {
-        "routes": [
-            "GET /task/detection-event/rules",
-            "GET /task/detection-event/rule/{rule_id}",
-            "POST /task/detection-event/rule",
-            "PATCH /task/detection-event/rule",
-            "DELETE /task/detection-event/rule/{rule_id}",
-        ],
-        "methods": [
-            "get_detection_event_rules",
-            "get_detection_event_rule",
-            "create_detection_event_rule",
-            "update_detection_event_rule",
-            "delete_detection_event_rule",
-        ],
-    },
-    "triggers": {
-        "routes": [
-            "POST /model/{model_id}/retrain-trigger",
-            "DELETE /model/{model_id}/retrain-trigger",
-            "POST /test-retrain-trigger",
-            "POST /retrain-model",
-        ],
-        "methods": ["set_retrain_trigger", "test_retrain_trigger", "retrain_model"],
-    },
     "retraining": {
         "routes": [
             "POST /retraining-report",
