@@ -48,12 +48,15 @@ def published_python() -> Path:
 
 
 @pytest.fixture
-def server(backend, new_database, tmp_path):
+def server(backend, new_database, tmp_path, moto_url):
+    """The platform, its AWS calls (retrain triggers) going to moto."""
     with EmbeddedPlatform(
         home=tmp_path / "home",
         database_url=new_database(backend),
         job_poll_interval=0.02,
         webhook_allow_private=True,
+        aws_endpoint_url=moto_url,
+        aws_region="us-east-1",
     ) as running:
         yield running
 

@@ -5,9 +5,8 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-from ml3_platform.embedded import EmbeddedPlatform, free_port
+from ml3_platform.embedded import EmbeddedPlatform
 from ml3_platform_sdk.client import ML3PlatformClient
 from standins import (
     AWS_REGION,
@@ -17,31 +16,6 @@ from standins import (
     self_signed_certificate,
 )
 from support import unique
-
-
-@pytest.fixture(scope="session")
-def aws_env() -> Iterator[None]:
-    """The platform's own AWS identity, as the default boto3 chain finds it."""
-    names = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ["AWS_ACCESS_KEY_ID"] = "platform-key"
-    os.environ["AWS_SECRET_ACCESS_KEY"] = "platform-secret"
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-@pytest.fixture(scope="session")
-def moto_url(aws_env) -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture(scope="session")
