@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent / ".venvs"
 
 # Exact versions, so every run of the benchmark measures the same code.
 PINS = {
-    "evidently": ["evidently==0.4.40"],
+    # Evidently 0.4 imports a pandas helper that pandas 3 removed.
+    "evidently": ["evidently==0.4.40", "pandas==2.2.3", "numpy==1.26.4"],
     # NannyML imports statsmodels without declaring it, and its stack of the
     # time (NumPy 1, pandas 2) is pinned, as pandas 3 breaks statsmodels.
     "nannyml": [
