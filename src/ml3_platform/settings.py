@@ -66,6 +66,20 @@ class Settings(BaseSettings):
     # see a shift of a few standard deviations within tens of values.
     kpi_baseline_samples: int = 200
 
+    # Customers' clouds (credentials in use, retrain triggers). Empty
+    # endpoints mean the providers' public ones; tests point them at local
+    # stand-ins. ``aws_endpoint_url`` is used by every AWS client (STS, S3,
+    # EventBridge); ``aws_region`` is STS's region and the default one.
+    aws_endpoint_url: str = ""
+    aws_region: str = "us-east-1"
+    aws_role_session_seconds: int = 3600
+    # The Pub/Sub API root (e.g. ``http://127.0.0.1:8085`` for the emulator).
+    gcp_pubsub_endpoint: str = ""
+    # The Microsoft Entra authority (default ``login.microsoftonline.com``).
+    azure_authority_host: str = ""
+    # Seconds a retrain message may take to publish before it counts as failed.
+    trigger_timeout: float = 30.0
+
     # --- Remote data sources (customers' S3, GCS, Azure Blob) ---------------
     # Local stand-ins instead of the clouds' own endpoints (AWS clients use
     # ``aws_endpoint_url``): GCS's JSON API root; empty means Google's.

@@ -279,7 +279,9 @@ def check(
     # A request that names no scoped id (a malformed body) is left to its
     # handler, whose service looks its ids up through ``access`` as well.
     for name, value in ids.items():
-        if name in _SCOPES:
+        # An empty id names nothing: a trigger's empty ``credentials_id``
+        # asks for the project's default credentials.
+        if name in _SCOPES and value:
             _check_scope(session, user, name, value, need)
 
 

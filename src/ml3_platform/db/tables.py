@@ -481,3 +481,34 @@ class DeliveryAttempt(Base):
 
 
 # --- Retraining reports and suggestions ------------------------------------
+
+
+# --- Retrain triggers ------------------------------------------------------
+
+
+class RetrainMessage(Base):
+    """A retrain request sent to a model's trigger: the sent marker.
+
+    Written in the transaction that completes the ``retrain`` job, so a job
+    run again after its commit finds it and sends nothing. The key is
+    ``event:<event id>:model:<model id>`` when a rule's event asked for the
+    retrain (one message per event, however many jobs were submitted for
+    it), else ``job:<job id>``; it also travels in the message, so a
+    receiver can drop the repeat of a send whose commit was lost. The
+    trigger itself is ``Model.retrain_trigger`` (one per model).
+    """
+
+    __tablename__ = "retrain_messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
+    model_id: Mapped[str] = mapped_column(
+        ForeignKey("models.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str | None] = mapped_column(String(32))
+    trigger_type: Mapped[str] = mapped_column(String(32))
+    # What the provider called the message (EventBridge event id, Pub/Sub
+    # message id); Event Grid answers with none.
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

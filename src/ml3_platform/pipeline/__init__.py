@@ -7,3 +7,8 @@ Importing this package registers the handlers of the ``historical``,
 from ml3_platform.pipeline import ingestion, kpi, reference
 
 __all__ = ["ingestion", "kpi", "reference"]
+
+# The ``retrain`` job group: fire a model's retrain trigger.
+from ml3_platform.pipeline import retrain_triggers
+
+__all__ += ["retrain_triggers"]

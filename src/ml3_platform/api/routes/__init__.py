@@ -17,6 +17,7 @@ from ml3_platform.api.routes import (
     kpis,
     models,
     projects,
+    retrain_triggers,
     tasks,
     users,
 )
@@ -36,5 +37,6 @@ for module in (
     kpis,
     users,
     api_keys,
+    retrain_triggers,
 ):
     api_router.include_router(module.router)
