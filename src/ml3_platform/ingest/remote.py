@@ -9,7 +9,9 @@ bytes with a `Fingerprint`. Whatever goes wrong is turned into a
 - ``missing``: the bucket, container or object does not exist;
 - ``refused``: the store (or the identity service) turned the credentials
   down;
-- ``unreachable``: no answer from the store's endpoint.
+- ``unreachable``: no answer from the store's endpoint;
+
+and ``failed`` for anything else the store's client raised.
 """
 
 import hashlib
@@ -143,10 +145,10 @@ def fetch(fs: Any, location: Location) -> tuple[bytes, Fingerprint]:
     and is completed by the caller (credentials, endpoint) for the others.
     """
     try:
-        info = fs.info(location.path)
-        if info.get("type") == "directory":
-            raise FileNotFoundError(location.path)
+        # The bytes first: a GET carries the store's reason for a refusal,
+        # where a HEAD has no body to say it in.
         data = fs.cat_file(location.path)
+        info = fs.info(location.path)
     except Exception as error:  # each store's client raises its own types
         raise classify(error, location) from error
     fingerprint = Fingerprint(
@@ -163,15 +165,24 @@ def fetch(fs: Any, location: Location) -> tuple[bytes, Fingerprint]:
 
 def classify(error: BaseException, location: Location) -> RemoteSourceError:
     """Which of missing, refused or unreachable ``error`` means."""
-    for cause in _chain(error):
+    chain = list(_chain(error))
+    # The provider's own error, deeper in the chain, says more than the
+    # file system's translation of it ("Forbidden").
+    said = next(
+        (e for e in chain if isinstance(e, _PROVIDER_ERRORS)), chain[0]
+    )
+    for cause in chain:
         kind = _kind(cause)
         if kind == "missing":
             return RemoteSourceError(
                 "missing", f"{location.url} was not found in {location.store_name}"
             )
         if kind is not None:
-            return RemoteSourceError(kind, _describe(cause))
-    return RemoteSourceError("unreachable", _describe(error))
+            return RemoteSourceError(kind, _describe(said))
+    return RemoteSourceError("failed", _describe(said))
+
+
+_PROVIDER_ERRORS = (botocore.exceptions.ClientError, azure_errors.AzureError)
 
 
 def _kind(error: BaseException) -> str | None:

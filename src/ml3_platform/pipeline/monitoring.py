@@ -334,6 +334,9 @@ class Recorder:
             state=monitor.to_bytes(),
         )
         self.session.add(state)
+        # Drift scores point at the state; with no relationship between the
+        # two, only a flush here orders the inserts for the foreign key.
+        self.session.flush()
         return state
 
     def run(self, state: MonitorState, kind, rows: _Rows, metric: str | None, **model):

@@ -1,12 +1,15 @@
 """From a ``DataInfo`` in a job's payload to a validated table.
 
-A local source is an ``Upload`` row whose file is in the store; remote
-sources (S3, GCS, Azure Blob) are refused until the integrations can read
-them.
+A local source is an ``Upload`` row whose file is in the store; a remote
+source (S3, GCS, Azure Blob) is read from the customer's store with the
+project's credentials (`ml3_platform.pipeline.remote_sources`). Under the
+``customer`` storage policy the part carries a pointer instead of being
+stored.
 """
 
 import posixpath
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 from sqlalchemy.orm import Session
@@ -16,9 +19,15 @@ from ml3_platform.ingest.errors import IngestError
 from ml3_platform.ingest.readers import read_table
 from ml3_platform.ingest.schema import Category
 from ml3_platform.ingest.validate import validate_table
-from ml3_platform.jobs import JobFailed
+from ml3_platform.jobs import JobFailed, JobContext
+from ml3_platform.pipeline.remote_sources import (
+    columns_json,
+    file_name_of,
+    read_remote,
+    storage_policy,
+)
 from ml3_platform.storage import Store
-from ml3_platform_sdk.enums import DataStructure
+from ml3_platform_sdk.enums import DataStructure, StoragePolicy
 from ml3_platform_sdk.models import ColumnInfo, DataInfo, RemoteDataSourceInfo
 
 
@@ -31,6 +40,9 @@ class Part:
     file_name: str
     model: Model | None = None
     model_version: ModelVersion | None = None
+    # Under the customer storage policy: where the rows stay (``Batch.
+    # remote_source``); None when the rows are stored by the platform.
+    pointer: dict[str, Any] | None = None
 
     @property
     def model_version_id(self) -> str:
@@ -47,8 +59,7 @@ class Part:
 
 
 def load_part(
-    session: Session,
-    store: Store,
+    ctx: JobContext,
     task: Task,
     data: DataInfo,
     category: Category,
@@ -64,24 +75,45 @@ def load_part(
             f"{what}: {data.data_structure.value} data are not supported yet; "
             "send tabular files (CSV, JSON or Parquet)"
         )
-    upload = _upload(session, task, data, what)
+    source = data.source
+    if isinstance(source, RemoteDataSourceInfo):
+        return _load_remote(ctx, task, source, what, category, columns, model,
+                            model_version)  # fmt: skip
+
+    upload = _upload(ctx.session, task, data, what)
     file_name = upload.params.get("file_name") or posixpath.basename(upload.storage_key)
     part = Part(category, pa.table({}), file_name, model, model_version)
     try:
-        raw = _read(store, upload, file_name)
+        raw = _read(ctx.store, upload, file_name)
         part.table = validate_table(raw, columns)
     except IngestError as error:
         raise JobFailed(f"{part.label}: {error.message}") from None
     return part
 
 
+def _load_remote(
+    ctx: JobContext,
+    task: Task,
+    source: RemoteDataSourceInfo,
+    what: str,
+    category: Category,
+    columns: list[ColumnInfo],
+    model: Model | None,
+    model_version: ModelVersion | None,
+) -> Part:
+    part = Part(category, pa.table({}), file_name_of(source), model, model_version)
+    try:
+        raw, pointer = read_remote(ctx.session, ctx.settings, task, source, what)
+        part.table = validate_table(raw, columns)
+    except IngestError as error:
+        raise JobFailed(f"{part.label}: {error.message}") from None
+    if storage_policy(ctx.session, task, source) == StoragePolicy.CUSTOMER:
+        part.pointer = {**pointer, "columns": columns_json(columns)}
+    return part
+
+
 def _upload(session: Session, task: Task, data: DataInfo, what: str) -> Upload:
     source = data.source
-    if isinstance(source, RemoteDataSourceInfo):
-        raise JobFailed(
-            f"{what}: reading from {source.data_source_type.value} "
-            f"({source.remote_path}) is not supported yet; upload the file instead"
-        )
     upload = session.get(Upload, source.storing_process_id)
     if upload is None or upload.task_id != task.id:
         raise JobFailed(
