@@ -100,7 +100,7 @@ def parse_location(provider: RawDataSourceType, url: str) -> Location:
         shown = " or ".join(f"{scheme}://" for scheme in schemes)
         raise RemoteSourceError(
             "invalid",
-            f"'{url}' is not a {PROVIDER_NAMES[provider]} URL: it should start "
+            f"'{url}' is not a URL of {PROVIDER_NAMES[provider]}: it should start "
             f"with {shown}",
         )
     if provider == RawDataSourceType.ABS:

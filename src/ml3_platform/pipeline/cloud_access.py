@@ -42,9 +42,13 @@ class Access:
     fs: Any
     endpoint: str
     credentials: ResolvedCredentials
+    # What authenticated instead of the credentials (a stand-in's setting).
+    instead: str | None = None
 
     @property
     def label(self) -> str:
+        if self.instead:
+            return f"{self.instead} (standing in for {_label(self.credentials)})"
         return _label(self.credentials)
 
 
@@ -109,7 +113,11 @@ def _open(
     except Exception as error:  # a client's set-up
         access = Access(None, endpoint, credentials)
         raise _named(classify(error, location), location, access) from None
-    return Access(fs, endpoint, credentials)
+    instead = None
+    if location.provider == RawDataSourceType.ABS:
+        if settings.azure_blob_connection_string:
+            instead = "ML3_AZURE_BLOB_CONNECTION_STRING"
+    return Access(fs, endpoint, credentials, instead)
 
 
 def _s3(settings: Settings, location: Location, credentials: ResolvedCredentials):
