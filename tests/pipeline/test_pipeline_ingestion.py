@@ -177,8 +177,8 @@ def test_remote_source_without_credentials_says_so(world):
 
 def test_remote_source_urls_and_folders_are_checked(world):
     cases = [
-        (_remote("https://bucket/x.csv"), "inputs: 'https://bucket/x.csv' is not a URL of "
-         "AWS S3: it should start with s3://"),
+        (_remote("https://bucket/x.csv"), "inputs: 'https://bucket/x.csv' is "
+         "not a URL of AWS S3: it should start with s3://"),
         (_remote("gs://bucket/", "gcs"), "inputs: 'gs://bucket/' does not name "
          "an object (a bucket and a key)"),
         (_remote("s3://bucket/images", is_folder=True), "inputs: "

@@ -1,24 +1,34 @@
-"""Customers' stores on loopback: moto (S3 and STS, with IAM enforced) and
-Azurite (Azure Blob, from npm), each with a platform pointed at it.
+"""Customers' stores on loopback: moto (S3 and STS, with IAM enforced),
+Azurite (Azure Blob, from npm) and gcp-storage-emulator (GCS, behind a
+token endpoint that checks service-account keys), each module with a
+platform pointed at its store.
 
 Moto keeps one state per process and reads its authorisation switch from a
 module global, so the AWS stand-in is module-scoped: IAM is enforced while
 this folder's S3 tests run and switched back off before any other test.
 """
 
+import base64
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import boto3
 import pytest
 from moto import settings as moto_settings
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from moto.server import ThreadedMotoServer
 
 from ml3_platform.embedded import EmbeddedPlatform, free_port
@@ -37,6 +47,7 @@ AZURITE_KEY = (
 AWS_REGION = "us-east-1"
 AWS_ACCOUNT = "123456789012"
 BUCKET = "customer-data"
+GCP_PROJECT = "ml3-test-project"
 
 
 @pytest.fixture(autouse=True)
@@ -230,3 +241,114 @@ def client(remote_platform) -> Iterator[ML3PlatformClient]:
     with ML3PlatformClient(remote_platform.url, key) as sdk:
         sdk.create_company(name=unique("company"), address="1 Main St", vat="IT0")
         yield sdk
+
+
+# --- Google Cloud Storage ------------------------------------------------------
+
+
+class GoogleTokens:
+    """Google's OAuth token endpoint for service accounts (the JWT-bearer
+    grant, RFC 7523), checking what Google checks: the assertion is signed
+    by the registered key of the account it names. gcp-storage-emulator
+    checks no token, so this is where a wrong key is refused."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, object] = {}
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _token_handler(self))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def service_account(self, register: bool = True) -> dict:
+        """A new key in Google's JSON layout; registered unless told not to."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        email = f"{unique('reader')}@{GCP_PROJECT}.iam.gserviceaccount.com"
+        if register:
+            self.keys[email] = key.public_key()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()  # fmt: skip
+        return {
+            "type": "service_account", "project_id": GCP_PROJECT,
+            "private_key_id": unique("key"), "private_key": pem,
+            "client_email": email, "client_id": "1",
+            "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+            "token_uri": self.url,
+            "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+            "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/"
+            + email,
+            "universe_domain": "googleapis.com",
+        }  # fmt: skip
+
+    def accepts(self, assertion: str) -> bool:
+        try:
+            head, body, signature = assertion.split(".")
+            claims = json.loads(_unb64(body))
+            self.keys[claims["iss"]].verify(
+                _unb64(signature), f"{head}.{body}".encode(),
+                padding.PKCS1v15(), hashes.SHA256(),
+            )  # fmt: skip
+        except (ValueError, KeyError, InvalidSignature):
+            return False
+        return True
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _token_handler(tokens: GoogleTokens):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            form = parse_qs(self.rfile.read(length).decode())
+            if tokens.accepts(form.get("assertion", [""])[0]):
+                status, answer = 200, {
+                    "access_token": secrets.token_urlsafe(16),
+                    "expires_in": 3600, "token_type": "Bearer",
+                }  # fmt: skip
+            else:
+                status, answer = 400, {
+                    "error": "invalid_grant",
+                    "error_description": "Invalid JWT Signature.",
+                }  # fmt: skip
+            raw = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+    return Handler
+
+
+@dataclass
+class Gcs:
+    url: str
+    tokens: GoogleTokens
+
+    def put(self, path: str, data: bytes) -> None:
+        from gcsfs.core import GCSFileSystem
+
+        fs = GCSFileSystem(
+            token="anon", endpoint_url=self.url, skip_instance_cache=True
+        )
+        fs.pipe_file(path, data)
+
+
+@pytest.fixture(scope="module")
+def gcs() -> Iterator[Gcs]:
+    from gcp_storage_emulator.server import create_server
+
+    port = free_port()
+    server = create_server("127.0.0.1", port, in_memory=True, default_bucket=BUCKET)
+    server.start()
+    tokens = GoogleTokens()
+    try:
+        yield Gcs(f"http://127.0.0.1:{port}", tokens)
+    finally:
+        tokens.server.shutdown()
+        server.stop()

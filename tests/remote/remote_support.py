@@ -124,11 +124,12 @@ def tell(client: ML3PlatformClient, project_id: str, make: MakeData) -> Story:
     calm = samples("a", BATCH_ROWS, PRODUCTION_START, 0.0, seed=2)
     moved = samples("b", BATCH_ROWS, PRODUCTION_START + 60.0 * BATCH_ROWS, 3.0, 3)
     for label, batch in (("calm", calm), ("moved", moved)):
+        predictions = data(f"{label}-predictions", batch["predictions"])
         job = client.add_production_data(
             task_id,
             inputs=data(f"{label}-inputs", batch["inputs"]),
             target=data(f"{label}-target", batch["target"]),
-            predictions=[(model_id, data(f"{label}-predictions", batch["predictions"]))],
+            predictions=[(model_id, predictions)],
         )
         client.wait_job_completion(job)
     return Story(task_id, model_id, events(client, task_id),

@@ -94,6 +94,10 @@ def parse_location(provider: RawDataSourceType, url: str) -> Location:
     ``az://<container>/<blob>`` (the account then comes from the stand-in's
     connection string).
     """
+    if provider not in _SCHEMES:
+        raise RemoteSourceError(
+            "invalid", f"{provider.value} is not a remote store: upload the file"
+        )
     parts = urlsplit(url)
     schemes = _SCHEMES[provider]
     if parts.scheme not in schemes:
@@ -182,7 +186,11 @@ def classify(error: BaseException, location: Location) -> RemoteSourceError:
     return RemoteSourceError("failed", _describe(said))
 
 
-_PROVIDER_ERRORS = (botocore.exceptions.ClientError, azure_errors.AzureError)
+_PROVIDER_ERRORS = (
+    botocore.exceptions.ClientError,
+    azure_errors.AzureError,
+    google_auth_errors.RefreshError,
+)
 
 
 def _kind(error: BaseException) -> str | None:
@@ -231,6 +239,8 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, botocore.exceptions.ClientError):
         failure = error.response.get("Error", {})
         return f"{failure.get('Code', 'error')}: {failure.get('Message', '')}".strip()
+    if isinstance(error, google_auth_errors.RefreshError) and error.args:
+        return f"the token endpoint answered {error.args[0]}"
     if isinstance(error, azure_errors.AzureError):
         # The service's first line carries its error code and reason.
         return str(error.message or error).splitlines()[0]

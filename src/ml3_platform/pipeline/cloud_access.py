@@ -136,9 +136,12 @@ def _s3(settings: Settings, location: Location, credentials: ResolvedCredentials
 
 
 def _gcs(settings: Settings, location: Location, credentials: ResolvedCredentials):
-    import gcsfs
+    # The JSON-API file system itself: the package's default export first
+    # asks a gRPC control API for the bucket's layout, which neither
+    # emulators nor every firewall let through.
+    from gcsfs.core import GCSFileSystem
 
-    return gcsfs.GCSFileSystem(
+    return GCSFileSystem(
         **gcs_storage_options(credentials),
         endpoint_url=settings.gcs_endpoint_url or None,
         skip_instance_cache=True,
