@@ -17,7 +17,7 @@ from ml3_platform_sdk.client import ML3PlatformClient
 from ml3_platform_sdk.enums import DataStructure, FileType, StoragePolicy, TaskType
 from ml3_platform_sdk.exceptions import JobFailureException
 from ml3_platform_sdk.models import AzureBlobDataSource, TabularData
-from conftest import AZURITE_ACCOUNT, AZURITE_KEY, Azurite
+from remote_standins import AZURITE_ACCOUNT, AZURITE_KEY, Azurite
 from remote_support import (
     HISTORY_START,
     SCHEMA,

@@ -10,7 +10,7 @@ from ml3_platform_sdk.client import ML3PlatformClient
 from ml3_platform_sdk.enums import DataStructure, FileType, StoragePolicy, TaskType
 from ml3_platform_sdk.exceptions import JobFailureException
 from ml3_platform_sdk.models import GCSDataSource, TabularData
-from conftest import BUCKET, Gcs
+from remote_standins import BUCKET, Gcs
 from remote_support import (
     HISTORY_START,
     SCHEMA,

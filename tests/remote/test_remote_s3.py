@@ -7,7 +7,7 @@ from ml3_platform_sdk.client import ML3PlatformClient
 from ml3_platform_sdk.enums import FileType, StoragePolicy
 from ml3_platform_sdk.exceptions import JobFailureException
 from ml3_platform_sdk.models import S3DataSource, TabularData
-from conftest import AWS_REGION, BUCKET, Aws
+from remote_standins import AWS_REGION, BUCKET, Aws
 from ml3_platform_sdk.enums import DataStructure, TaskType
 from remote_support import (
     HISTORY_START,
