@@ -9,6 +9,7 @@ this folder's S3 tests run and switched back off before any other test.
 """
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -96,7 +97,9 @@ def aws() -> Iterator[Aws]:
     platform_key = _user(iam, unique("platform"), "sts:AssumeRole")
     trust = _policy("sts:AssumeRole", principal={"AWS": "*"})
     for role in ("reader", "stranger"):
-        iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+        # moto's state outlives the module: a second backend finds the roles.
+        with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+            iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
     read = _policy(["s3:GetObject", "s3:ListBucket"])
     iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=read)
     boto3.client(

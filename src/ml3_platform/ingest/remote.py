@@ -17,13 +17,10 @@ and ``failed`` for anything else the store's client raised.
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
-
-import aiohttp
-import botocore.exceptions
-from azure.core import exceptions as azure_errors
-from google.auth import exceptions as google_auth_errors
 
 from ml3_platform_sdk.enums import RawDataSourceType
 
@@ -172,9 +169,7 @@ def classify(error: BaseException, location: Location) -> RemoteSourceError:
     chain = list(_chain(error))
     # The provider's own error, deeper in the chain, says more than the
     # file system's translation of it ("Forbidden").
-    said = next(
-        (e for e in chain if isinstance(e, _PROVIDER_ERRORS)), chain[0]
-    )
+    said = next((e for e in chain if isinstance(e, _errors().provider)), chain[0])
     for cause in chain:
         kind = _kind(cause)
         if kind == "missing":
@@ -186,43 +181,49 @@ def classify(error: BaseException, location: Location) -> RemoteSourceError:
     return RemoteSourceError("failed", _describe(said))
 
 
-_PROVIDER_ERRORS = (
-    botocore.exceptions.ClientError,
-    azure_errors.AzureError,
-    google_auth_errors.RefreshError,
-)
+@cache
+def _errors() -> SimpleNamespace:
+    """The clients' exception types, imported when first needed: the API
+    process checks URLs with this module and never reads a store."""
+    import aiohttp
+    import botocore.exceptions as boto
+    from azure.core import exceptions as azure
+    from google.auth import exceptions as google
+
+    return SimpleNamespace(
+        boto=boto, azure=azure, google=google,
+        provider=(boto.ClientError, azure.AzureError, google.RefreshError),
+        unreachable=(
+            boto.EndpointConnectionError, boto.ConnectTimeoutError,
+            azure.ServiceRequestError, aiohttp.ClientConnectionError,
+            ConnectionError, TimeoutError,
+        ),
+    )  # fmt: skip
 
 
 def _kind(error: BaseException) -> str | None:
-    if isinstance(error, FileNotFoundError | azure_errors.ResourceNotFoundError):
+    known = _errors()
+    if isinstance(error, FileNotFoundError | known.azure.ResourceNotFoundError):
         return "missing"
     if isinstance(
         error,
         PermissionError
-        | azure_errors.ClientAuthenticationError
-        | google_auth_errors.RefreshError
-        | google_auth_errors.DefaultCredentialsError,
+        | known.azure.ClientAuthenticationError
+        | known.google.RefreshError
+        | known.google.DefaultCredentialsError,
     ):
         return "refused"
-    if isinstance(error, botocore.exceptions.ClientError):
+    if isinstance(error, known.boto.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = error.response.get("Error", {}).get("Code", "")
         if status == 404 or code in ("NoSuchKey", "NoSuchBucket", "404"):
             return "missing"
         return "refused" if status in (401, 403) or "Denied" in code else None
-    if isinstance(error, azure_errors.HttpResponseError):
+    if isinstance(error, known.azure.HttpResponseError):
         return "refused" if error.status_code in (401, 403) else None
     if isinstance(error, OSError) and str(error).startswith("Forbidden"):
         return "refused"  # gcsfs reports a 403 this way
-    if isinstance(
-        error,
-        botocore.exceptions.EndpointConnectionError
-        | botocore.exceptions.ConnectTimeoutError
-        | azure_errors.ServiceRequestError
-        | aiohttp.ClientConnectionError
-        | ConnectionError
-        | TimeoutError,
-    ):
+    if isinstance(error, known.unreachable):
         return "unreachable"
     return None
 
@@ -236,12 +237,13 @@ def _chain(error: BaseException):
 
 
 def _describe(error: BaseException) -> str:
-    if isinstance(error, botocore.exceptions.ClientError):
+    known = _errors()
+    if isinstance(error, known.boto.ClientError):
         failure = error.response.get("Error", {})
         return f"{failure.get('Code', 'error')}: {failure.get('Message', '')}".strip()
-    if isinstance(error, google_auth_errors.RefreshError) and error.args:
+    if isinstance(error, known.google.RefreshError) and error.args:
         return f"the token endpoint answered {error.args[0]}"
-    if isinstance(error, azure_errors.AzureError):
+    if isinstance(error, known.azure.AzureError):
         # The service's first line carries its error code and reason.
         return str(error.message or error).splitlines()[0]
     text = " ".join(str(error).split())
