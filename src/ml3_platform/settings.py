@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     # Seconds a retrain message may take to publish before it counts as failed.
     trigger_timeout: float = 30.0
 
+    # --- Remote data sources (customers' S3, GCS, Azure Blob) ---------------
+    # Local stand-ins instead of the clouds' own endpoints (AWS clients use
+    # ``aws_endpoint_url``): GCS's JSON API root; empty means Google's.
+    # Azure Blob has no endpoint switch that keeps a service principal
+    # working over plain HTTP, so a stand-in (Azurite) is named by a
+    # connection string, which then replaces the project's credentials.
+    gcs_endpoint_url: str = ""
+    azure_blob_connection_string: str = ""
+    # Seconds to wait for a customer's store before calling it unreachable.
+    remote_timeout: float = 20.0
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

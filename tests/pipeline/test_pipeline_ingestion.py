@@ -149,22 +149,45 @@ def test_running_a_job_twice_stores_once(world):
     ]
 
 
-def test_remote_sources_are_not_supported_yet(world):
-    remote = {
-        "data_structure": "tabular",
-        "source": {
-            "file_type": "csv",
-            "data_source_type": "aws_s3",
-            "remote_path": "s3://bucket/x.csv",
-            "is_folder": False,
-            "folder_type": None,
-            "credentials_id": None,
-            "storage_policy": None,
-        },
+def _remote(path: str, provider: str = "aws_s3", **fields) -> dict:
+    source = {
+        "file_type": "csv",
+        "data_source_type": provider,
+        "remote_path": path,
+        "is_folder": False,
+        "folder_type": None,
+        "credentials_id": None,
+        "storage_policy": None,
+        **fields,
     }
-    body = {"task_id": world.task.id, "inputs": remote}
+    return {"data_structure": "tabular", "source": source}
 
-    assert "not supported yet" in world.run("production", {"body": body})
+
+def test_remote_source_without_credentials_says_so(world):
+    body = {"task_id": world.task.id, "inputs": _remote("s3://bucket/x.csv")}
+
+    message = world.run("production", {"body": body})
+
+    assert message == (
+        f"inputs: project {world.project.id} has no default aws credentials; "
+        "name credentials or set a default"
+    )
+    assert world.batches() == []
+
+
+def test_remote_source_urls_and_folders_are_checked(world):
+    cases = [
+        (_remote("https://bucket/x.csv"), "inputs: 'https://bucket/x.csv' is "
+         "not a URL of AWS S3: it should start with s3://"),
+        (_remote("gs://bucket/", "gcs"), "inputs: 'gs://bucket/' does not name "
+         "an object (a bucket and a key)"),
+        (_remote("s3://bucket/images", is_folder=True), "inputs: "
+         "s3://bucket/images is a folder; remote sources are single tabular "
+         "files (CSV, JSON or Parquet)"),
+    ]  # fmt: skip
+    for inputs, expected in cases:
+        body = {"task_id": world.task.id, "inputs": inputs}
+        assert world.run("production", {"body": body}) == expected
 
 
 def test_historical_data_are_not_monitored(world):

@@ -273,6 +273,10 @@ class Batch(Base):
     max_ts: Mapped[float | None] = mapped_column(Float)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Remote data sources (revision 0301): under the customer storage policy
+    # the rows stay in the customer's store and this is the pointer to them
+    # (``ml3_platform.pipeline.remote_sources``); ``storage_key`` is then "".
+    remote_source: Mapped[dict[str, Any] | None]
 
 
 class MonitorState(Base):

@@ -95,7 +95,7 @@ def _load(
     category: Category,
 ) -> Part:
     expected = category_columns(columns, category)
-    return load_part(ctx.session, ctx.store, task, data, category, expected)
+    return load_part(ctx, task, data, category, expected)
 
 
 def _load_predictions(
@@ -115,9 +115,8 @@ def _load_predictions(
     name = prediction_column_name(model.name, version.version)
     expected = category_columns(columns, Category.PREDICTION, name)
     return load_part(
-        ctx.session, ctx.store, task, data, Category.PREDICTION, expected,
-        model, version,
-    )  # fmt: skip
+        ctx, task, data, Category.PREDICTION, expected, model, version
+    )
 
 
 def _store_checked(
@@ -129,7 +128,9 @@ def _store_checked(
     monitor: bool = False,
 ) -> None:
     ids_name = id_column(columns).name
-    index = SampleIndex(ctx.session, ctx.store, task.id, ctx.job.id, ids_name)
+    index = SampleIndex(
+        ctx.session, ctx.store, task.id, ctx.job.id, ids_name, ctx.settings
+    )
     check_samples(parts, index, ids_name)
 
     folder = batch_folder(task.id, ctx.job.id)
@@ -203,11 +204,17 @@ def _write(
     ids_name: str,
     time_name: str,
 ) -> None:
-    """Store ``part`` sorted by time, its id hashes, and its ``Batch`` row."""
+    """Store ``part`` sorted by time, its id hashes, and its ``Batch`` row.
+
+    A part kept in the customer's store (its ``pointer``) writes no file:
+    the row holds the pointer, and readers fetch the rows again.
+    """
     key = batch_key(task.id, ctx.job.id, part.category.value, part.model_version_id)
     table = part.table.sort_by([(time_name, "ascending")])
-    ctx.store.write_table(key, table)
-    ctx.store.write_table(ids_key(key), hash_table(hash_ids(table.column(ids_name))))
+    if part.pointer is None:
+        ctx.store.write_table(key, table)
+        hashes = hash_table(hash_ids(table.column(ids_name)))
+        ctx.store.write_table(ids_key(key), hashes)
 
     times = table.column(time_name)
     ctx.session.add(
@@ -217,7 +224,8 @@ def _write(
             kind=kind,
             category=part.category.value,
             model_version_id=part.model_version_id,
-            storage_key=key,
+            storage_key="" if part.pointer else key,
+            remote_source=part.pointer,
             n_rows=table.num_rows,
             min_ts=pc.min(times).as_py(),
             max_ts=pc.max(times).as_py(),

@@ -13,6 +13,7 @@ from ml3_platform.pipeline.ingestion import (
     task_and_schema,
 )
 from ml3_platform.pipeline.monitoring import fit_input_monitors
+from ml3_platform.pipeline.remote_sources import BatchReader
 from ml3_platform_sdk.models import ColumnInfo
 
 # As in the original product (platform-behaviour §3).
@@ -48,10 +49,15 @@ def set_reference(ctx: JobContext) -> None:
 
     key = reference_key(task.id, version.id, ctx.job.id)
     with removed_on_failure(ctx.store, key):
-        ctx.store.write_table(key, reference)
+        # Rows kept in a customer's store are not copied into a reference
+        # file either: the range finds them again (``historical_between``).
+        if _all_stored_here(ctx, task):
+            ctx.store.write_table(key, reference)
+            version.reference_key = key
+        else:
+            version.reference_key = None
         version.reference_from_ts = low
         version.reference_to_ts = high
-        version.reference_key = key
         # Task monitors follow the latest reference of any model of the task.
         fit_input_monitors(ctx, task, columns, reference)
 
@@ -64,11 +70,12 @@ def historical_between(
     Rows are in time order; the target column is null where no target came.
     """
     ids, time = id_column(columns).name, time_column(columns).name
+    reader = BatchReader(ctx.session, ctx.store, ctx.settings)
     parts = []
     for batch in historical_batches(ctx, task.id, "input"):
         if batch.max_ts is not None and (batch.max_ts < low or batch.min_ts > high):
             continue
-        table = ctx.store.read_table(batch.storage_key)
+        table = reader.read(batch)
         times = table.column(time)
         inside = pc.and_(pc.greater_equal(times, low), pc.less_equal(times, high))
         parts.append(table.filter(inside))
@@ -80,7 +87,7 @@ def historical_between(
     if target is not None:
         wanted = inputs[ids].to_arrow(compat_level=pl.CompatLevel.oldest())
         labels = [
-            ctx.store.read_table(batch.storage_key, columns=[ids, target.name])
+            reader.read(batch, columns=[ids, target.name])
             for batch in historical_batches(ctx, task.id, "target")
         ]
         labels = [
@@ -92,4 +99,13 @@ def historical_between(
             inputs = inputs.join(found, on=ids, how="left", maintain_order="left")
     return inputs.sort(time, maintain_order=True).to_arrow(
         compat_level=pl.CompatLevel.oldest()
+    )
+
+
+def _all_stored_here(ctx: JobContext, task: Task) -> bool:
+    """Whether none of the task's historical data stayed in a customer's store."""
+    return not any(
+        batch.remote_source
+        for category in ("input", "target")
+        for batch in historical_batches(ctx, task.id, category)
     )

@@ -6,6 +6,10 @@ have?" reads the sidecars (8 bytes per sample), and then, only for the
 batches that a hash points at, the ids themselves, so a hash collision can
 never turn into a wrong answer.
 
+Batches that the customer storage policy left in the customer's store are
+read through `ml3_platform.pipeline.remote_sources.BatchReader`, which
+fetches them again.
+
 Only batches with a committed ``Batch`` row count: files of a job that failed
 or is running again are ignored, which keeps a job that runs twice correct.
 """
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ml3_platform.db.tables import Batch
 from ml3_platform.ingest.ids import hash_ids, member_mask
+from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
 
 
@@ -52,7 +57,13 @@ class SampleIndex:
         task_id: str,
         job_id: str,
         id_column: str,
+        settings: Settings | None = None,
     ) -> None:
+        # Late import: the reader re-reads remote pointers, and its module
+        # needs this one's keys.
+        from ml3_platform.pipeline.remote_sources import BatchReader
+
+        self._reader = BatchReader(session, store, settings)
         self._store = store
         self._id = id_column
         self._batches: dict[tuple[str, str], list[Batch]] = defaultdict(list)
@@ -80,7 +91,7 @@ class SampleIndex:
         hashes = hash_ids(ids)
         found = np.zeros(len(ids), dtype=bool)
         for batch, hits in self._hits(hashes, category, model_version_id):
-            stored = self._store.read_table(batch.storage_key, columns=[self._id])
+            stored = self._reader.read(batch, columns=[self._id])
             rows = np.flatnonzero(hits)
             exact = pc.is_in(ids.take(rows), value_set=self._ids_of(stored))
             found[rows[exact.to_numpy(zero_copy_only=False)]] = True
@@ -94,7 +105,7 @@ class SampleIndex:
         hashes = hash_ids(ids)
         parts = []
         for batch, _ in self._hits(hashes, category, model_version_id):
-            stored = self._store.read_table(batch.storage_key)
+            stored = self._reader.read(batch)
             wanted = pc.is_in(self._ids_of(stored), value_set=ids)
             parts.append(stored.filter(wanted))
         if not parts:
@@ -109,8 +120,7 @@ class SampleIndex:
 
     def _batch_hashes(self, batch: Batch) -> np.ndarray:
         if batch.id not in self._hashes:
-            table = self._store.read_table(ids_key(batch.storage_key))
-            self._hashes[batch.id] = table.column("hash").to_numpy()
+            self._hashes[batch.id] = self._reader.id_hashes(batch, self._id)
         return self._hashes[batch.id]
 
     def _ids_of(self, table: pa.Table) -> pa.Array:

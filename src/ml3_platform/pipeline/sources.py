@@ -1,15 +1,18 @@
 """From a ``DataInfo`` in a job's payload to a validated table.
 
-A local source is an ``Upload`` row whose file is in the store; remote
-sources (S3, GCS, Azure Blob) are refused until the integrations can read
-them. Embedding, text and image inputs may come in several files (a mapping,
-an embedding source); they are joined into one table here, so the rest of
-the pipeline sees one table per category. Images are kept as their file name
-and their statistics (`ml3_platform.ingest.structures`).
+A local source is an ``Upload`` row whose file is in the store; a remote
+source (S3, GCS, Azure Blob) of tabular data is read from the customer's
+store with the project's credentials (`ml3_platform.pipeline.remote_sources`);
+under the ``customer`` storage policy the part carries a pointer instead of
+being stored. Embedding, text and image inputs may come in several files (a
+mapping, an embedding source); they are joined into one table here, so the
+rest of the pipeline sees one table per category. Images are kept as their
+file name and their statistics (`ml3_platform.ingest.structures`).
 """
 
 import posixpath
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -28,9 +31,21 @@ from ml3_platform.ingest.structures import (
     statistic_column,
 )
 from ml3_platform.ingest.validate import validate_table
-from ml3_platform.jobs import JobFailed
+from ml3_platform.jobs import JobFailed, JobContext
+from ml3_platform.pipeline.remote_sources import (
+    columns_json,
+    file_name_of,
+    read_remote,
+    storage_policy,
+)
 from ml3_platform.storage import Store
-from ml3_platform_sdk.enums import ColumnRole, DataStructure, DataType, FileType
+from ml3_platform_sdk.enums import (
+    ColumnRole,
+    DataStructure,
+    DataType,
+    FileType,
+    StoragePolicy,
+)
 from ml3_platform_sdk.models import ColumnInfo, DataInfo, RemoteDataSourceInfo
 
 
@@ -43,6 +58,9 @@ class Part:
     file_name: str
     model: Model | None = None
     model_version: ModelVersion | None = None
+    # Under the customer storage policy: where the rows stay (``Batch.
+    # remote_source``); None when the rows are stored by the platform.
+    pointer: dict[str, Any] | None = None
 
     @property
     def model_version_id(self) -> str:
@@ -59,8 +77,7 @@ class Part:
 
 
 def load_part(
-    session: Session,
-    store: Store,
+    ctx: JobContext,
     task: Task,
     data: DataInfo,
     category: Category,
@@ -76,14 +93,27 @@ def load_part(
     """
     noun = {"input": "inputs", "target": "target", "prediction": "predictions"}
     what = noun[category.value]
-    upload = _upload(session, task, data.source, what)
+    upload_only = category == Category.INPUT and (
+        data.data_structure != DataStructure.TABULAR
+    )
+    source = data.source
+    if isinstance(source, RemoteDataSourceInfo):
+        if upload_only:
+            raise JobFailed(
+                f"{what}: {data.data_structure.value} data are read from uploads "
+                f"only; upload {source.remote_path} instead"
+            )
+        return _load_remote(ctx, task, source, what, category, columns, model,
+                            model_version)  # fmt: skip
+
+    upload = _upload(ctx.session, task, source, what)
     file_name = _file_name(upload)
     part = Part(category, pa.table({}), file_name, model, model_version)
     try:
-        if category != Category.INPUT or data.data_structure == DataStructure.TABULAR:
-            part.table = validate_table(_read(store, upload, file_name), columns)
+        if not upload_only:
+            part.table = validate_table(_read(ctx.store, upload, file_name), columns)
         else:
-            read = Reader(session, store, task, what)
+            read = Reader(ctx.session, ctx.store, task, what)
             part.table = read.structured(data, columns, upload, file_name)
     except IngestError as error:
         raise JobFailed(f"{part.label}: {error.message}") from None
@@ -217,6 +247,27 @@ def _in_order_of(found: pa.Table, table: pa.Table, name: str) -> pa.Table:
 
 def _file_name(upload: Upload) -> str:
     return upload.params.get("file_name") or posixpath.basename(upload.storage_key)
+
+
+def _load_remote(
+    ctx: JobContext,
+    task: Task,
+    source: RemoteDataSourceInfo,
+    what: str,
+    category: Category,
+    columns: list[ColumnInfo],
+    model: Model | None,
+    model_version: ModelVersion | None,
+) -> Part:
+    part = Part(category, pa.table({}), file_name_of(source), model, model_version)
+    try:
+        raw, pointer = read_remote(ctx.session, ctx.settings, task, source, what)
+        part.table = validate_table(raw, columns)
+    except IngestError as error:
+        raise JobFailed(f"{part.label}: {error.message}") from None
+    if storage_policy(ctx.session, task, source) == StoragePolicy.CUSTOMER:
+        part.pointer = {**pointer, "columns": columns_json(columns)}
+    return part
 
 
 def _upload(session: Session, task: Task, source, what: str) -> Upload:

@@ -10,6 +10,7 @@ published client often do. The job itself reads and validates the files
 from sqlalchemy.orm import Session
 
 from ml3_platform import jobs
+from ml3_platform.ingest.remote import RemoteSourceError, parse_location
 from ml3_platform.db.tables import Task, Upload, User
 from ml3_platform.services.access import Need, model_for, task_for
 from ml3_platform.services.data_schemas import schema_of
@@ -22,7 +23,11 @@ from ml3_platform_sdk.bodies import (
     SetModelReference,
 )
 from ml3_platform_sdk.enums import StoringDataType, TaskType
-from ml3_platform_sdk.models import DataInfo, LocalDataSourceInfo
+from ml3_platform_sdk.models import (
+    DataInfo,
+    LocalDataSourceInfo,
+    RemoteDataSourceInfo,
+)
 
 SOURCE_FIELDS = ("source", "mapping_source", "embedding_source")
 
@@ -122,6 +127,9 @@ def _check_uploads(
         return
     for field in SOURCE_FIELDS:
         source = getattr(data, field, None)
+        if isinstance(source, RemoteDataSourceInfo):
+            _check_remote(source)
+            continue
         if not isinstance(source, LocalDataSourceInfo):
             continue
         upload_id = source.storing_process_id
@@ -148,3 +156,12 @@ def _queue(session: Session, user: User, task: Task, group: str, body) -> str:
     )
     session.commit()
     return job.id
+
+
+def _check_remote(source: RemoteDataSourceInfo) -> None:
+    """A remote path must name an object of its store (protocol §3.4 leaves
+    this to the server); whether it exists is for the job to find out."""
+    try:
+        parse_location(source.data_source_type, source.remote_path)
+    except RemoteSourceError as error:
+        raise DomainError("REMOTE_PATH_INVALID", error.message) from None
