@@ -1,9 +1,10 @@
 """Job handlers that ingest data and run the monitors.
 
 Importing this package registers the handlers of the ``historical``,
-``production``, ``task_target``, ``reference`` and ``kpi`` job groups.
+``production``, ``task_target``, ``reference`` and ``kpi`` job groups, and
+of ``retraining_report`` and ``model_version``.
 """
 
-from ml3_platform.pipeline import ingestion, kpi, reference
+from ml3_platform.pipeline import ingestion, kpi, reference, retraining, versions
 
-__all__ = ["ingestion", "kpi", "reference"]
+__all__ = ["ingestion", "kpi", "reference", "retraining", "versions"]

@@ -334,6 +334,9 @@ class Recorder:
             state=monitor.to_bytes(),
         )
         self.session.add(state)
+        # Written now: drift scores refer to it, and with no relationship()
+        # between the two, a later flush may insert a score first.
+        self.session.flush()
         return state
 
     def run(self, state: MonitorState, kind, rows: _Rows, metric: str | None, **model):

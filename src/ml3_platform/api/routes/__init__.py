@@ -20,6 +20,7 @@ from ml3_platform.api.routes import (
     tasks,
     users,
 )
+from ml3_platform.api.routes import retraining
 from ml3_platform.auth.permissions import enforce_permission
 
 api_router = APIRouter(dependencies=[Depends(enforce_permission)])
@@ -36,5 +37,6 @@ for module in (
     kpis,
     users,
     api_keys,
+    retraining,
 ):
     api_router.include_router(module.router)
