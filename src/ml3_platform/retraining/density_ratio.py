@@ -19,8 +19,9 @@ Three choices make the estimate safe to hand to a user:
 - **Cross-fitting.** Samples are split into folds; a sample's weight comes
   from a classifier trained on the other folds only, so a flexible
   classifier cannot memorise it (Chernozhukov et al., "Double/debiased
-  machine learning", Econometrics J. 21, 2018). A post-drift sample that is
-  also in the pool keeps both copies in one fold.
+  machine learning", Econometrics J. 21, 2018). Post-drift samples that are
+  also in the pool are not used as class 0; the pool's ratio follows from
+  the mixture (see `importance_weights`).
 - **Calibration.** The odds enter the ratio directly, so the probabilities
   must be calibrated: isotonic regression (Zadrozny and Elkan, KDD 2002),
   fitted by scikit-learn's ``CalibratedClassifierCV`` on folds inside the
@@ -74,6 +75,8 @@ class RatioSettings:
     trees: int = 100
     leaves: int = 7
     learning_rate: float = 0.05
+    # "isotonic", "sigmoid", or None for the trees' own probabilities.
+    calibration: str | None = "isotonic"
 
 
 def importance_weights(
@@ -91,21 +94,32 @@ def importance_weights(
     _check(pool, post, settings)
     post_in_pool = _links(post, post_in_pool)
     pool_folds, post_folds = _folds(len(pool), post_in_pool, settings)
+    # The pool rows that are post-drift samples themselves (linked) stay out
+    # of class 0, so no point is shown to the classifier with both labels:
+    # the classifier estimates r = p_post / p_rest on the other pool rows.
+    linked = np.zeros(len(pool), dtype=bool)
+    linked[post_in_pool[post_in_pool >= 0]] = True
+    rest = ~linked
 
-    features = np.vstack([pool.values, post.values])
-    labels = np.r_[np.zeros(len(pool)), np.ones(len(post))]
-    folds = np.r_[pool_folds, post_folds]
-    odds = np.empty(len(pool))
+    features = np.vstack([pool.values[rest], post.values])
+    labels = np.r_[np.zeros(rest.sum()), np.ones(len(post))]
+    folds = np.r_[pool_folds[rest], post_folds]
+    ratio = np.empty(len(pool))
     with one_thread():
         for fold in range(settings.folds):
             train, scored = folds != fold, pool_folds == fold
             classifier = _classifier(pool.categorical, settings)
             balance = _balanced(labels[train])
             classifier.fit(features[train], labels[train], sample_weight=balance)
-            odds[scored] = _odds(classifier, pool.values[scored])
+            # Classes weighted to equal totals: the calibrated odds are r.
+            ratio[scored] = _odds(classifier, pool.values[scored])
 
-    # The classes were weighted to equal totals, so the odds are the ratio.
-    return clip_weights(odds, settings.cap)
+    # The pool mixes the rest and the linked post-drift samples:
+    # p_pool = (n_rest p_rest + n_linked p_post) / n, so
+    # p_post / p_pool = n r / (n_rest + n_linked r).
+    n_rest, n_linked = rest.sum(), linked.sum()
+    weights = len(pool) * ratio / (n_rest + n_linked * ratio)
+    return clip_weights(weights, settings.cap)
 
 
 def _balanced(labels: np.ndarray) -> np.ndarray:
@@ -137,8 +151,13 @@ def _classifier(categorical: tuple[bool, ...], settings: RatioSettings):
         early_stopping=False,
         random_state=settings.seed,
     )
+    if settings.calibration is None:
+        return trees
     return CalibratedClassifierCV(
-        trees, method="isotonic", cv=settings.calibration_folds, ensemble=True
+        trees,
+        method=settings.calibration,
+        cv=settings.calibration_folds,
+        ensemble=True,
     )
 
 

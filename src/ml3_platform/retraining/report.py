@@ -21,7 +21,11 @@ from ml3_platform.retraining.density_ratio import (
     RatioSettings,
     importance_weights,
 )
-from ml3_platform.retraining.weights import effective_sample_size, systematic_resample
+from ml3_platform.retraining.weights import (
+    clip_weights,
+    effective_sample_size,
+    systematic_resample,
+)
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,45 @@ def compute_report(data: RetrainingData, request: ReportRequest) -> ReportResult
 
 def _weights(data: RetrainingData, request: ReportRequest) -> np.ndarray:
     pool, post = data.pool, data.post
+    if data.joint and request.classification:
+        by_class = _class_weights(data, request.ratio)
+        if by_class is not None:
+            return by_class
     if data.joint:
         kind = request.classification
         pool = _with_target(pool, data.target, kind)
         post = _with_target(post, data.target[data.post_in_pool], kind)
     return importance_weights(pool, post, data.post_in_pool, request.ratio)
+
+
+def _class_weights(data: RetrainingData, ratio: RatioSettings) -> np.ndarray | None:
+    """Joint weights of a classification task, one class at a time.
+
+    p_post(x, y) / p_pool(x, y) = p_post(x | y) / p_pool(x | y) ·
+    P_post(y) / P_pool(y): within a class the classifier only has to tell
+    inputs apart, where a joint classifier would have to find how the
+    target interacts with each input (a concept drift is exactly such an
+    interaction). None when a class has too few samples on either side.
+    """
+    post_target = data.target[data.post_in_pool]
+    weights = np.zeros(len(data.target))
+    for label in np.unique(data.target):
+        rows = np.flatnonzero(data.target == label)
+        chosen = post_target == label
+        if not chosen.any():
+            continue  # the class is gone since the drift: weight 0
+        where = np.full(len(data.target), -1)
+        where[rows] = np.arange(len(rows))
+        links = where[data.post_in_pool[chosen]]
+        pool = Features(data.pool.values[rows], data.pool.categorical)
+        post = Features(data.post.values[chosen], data.post.categorical)
+        try:
+            within = importance_weights(pool, post, links, ratio)
+        except ValueError:
+            return None
+        prior = chosen.mean() / (len(rows) / len(data.target))
+        weights[rows] = within * prior
+    return clip_weights(weights, ratio.cap)
 
 
 def _with_target(features: Features, target: np.ndarray, categorical: bool):
