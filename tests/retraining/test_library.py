@@ -125,3 +125,17 @@ def test_ratio_needs_samples_on_both_sides():
     many = Features(np.zeros((500, 1)), (False,))
     with pytest.raises(ValueError, match="at least 50"):
         importance_weights(many, few)
+
+
+def test_costs_follow_the_task_cost_model():
+    from ml3_platform.retraining import binary_cost, multiclass_cost, regression_cost
+
+    over_under = regression_cost(overestimation=2.0, underestimation=5.0)
+    assert over_under(np.array([1.0, 1.0]), np.array([1.5, 0.0])) == pytest.approx(
+        [1.0, 5.0]
+    )
+    fp_fn = binary_cost(false_positive=1.0, false_negative=10.0, positive=1)
+    target, predicted = np.array([0, 1, 1, 0]), np.array([1, 0, 1, 0])
+    assert list(fp_fn(target, predicted)) == [1.0, 10.0, 0.0, 0.0]
+    per_class = multiclass_cost({0: 1.0, 2: 4.0})
+    assert list(per_class(np.array([0, 1, 2]), np.array([1, 0, 0]))) == [1.0, 0.0, 4.0]
