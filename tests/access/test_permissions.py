@@ -2,7 +2,7 @@
 
 The table ``ROUTE_PERMISSIONS`` drives the test: it must list exactly the
 63 routes of protocol §2.0, and the app must serve exactly the table's
-routes, less those other branches are still adding (``pending_routes``).
+routes.
 Each route is called with the ids of a real project, task, model, KPI and
 integration credentials (in the path, the query of a GET, or the JSON body
 of anything else) and otherwise harmless arguments: bodies hold only ids,
@@ -21,7 +21,6 @@ import pytest
 from sqlalchemy import update
 
 from conftest import Company
-from pending_routes import pending_routes
 from ml3_platform.api import create_app
 from ml3_platform.auth.permissions import (
     API_PREFIX,
@@ -203,8 +202,8 @@ def expectation(permission: Permission, caller: str) -> str:
 
 
 def table_routes() -> list[tuple[str, str]]:
-    """The table's routes that this branch serves, as (method, full path)."""
-    lines = sorted(set(ROUTE_PERMISSIONS) - pending_routes())
+    """The table's routes, as (method, full path)."""
+    lines = sorted(ROUTE_PERMISSIONS)
     return [
         (method, API_PREFIX + path)
         for method, path in (line.split(" ", 1) for line in lines)
@@ -219,9 +218,7 @@ def test_the_table_lists_exactly_the_protocol_routes():
 def test_the_app_serves_exactly_the_table(platform):
     served = {f"{m} {p.removeprefix(API_PREFIX)}" for m, p in api_routes(platform)}
     assert served - set(ROUTE_PERMISSIONS) == set(), "served, but not in the table"
-    # A route of the table not served (and not pending) is missing; a pending
-    # route that is served must leave tests/pending_routes.py.
-    assert set(ROUTE_PERMISSIONS) - served == pending_routes()
+    assert set(ROUTE_PERMISSIONS) - served == set(), "in the table, not served"
 
 
 CALLERS = [

@@ -7,9 +7,7 @@ with our client, from this environment, and with the published
 virtual environment of its own (never vendored: the two share a module
 name and must not meet in one environment).
 
-Methods whose routes other branches are still adding (``pending_routes``)
-are expected to fail, and only those: once that list is empty, all 75
-must pass.
+All 75 must pass with both clients.
 """
 
 import os
@@ -20,10 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ml3_platform.api import create_app
-from ml3_platform.auth.permissions import API_PREFIX
 from ml3_platform.embedded import EmbeddedPlatform
-from pending_routes import pending_methods, pending_routes
 from support import unique
 
 DRIVER = Path(__file__).with_name("every_method.py")
@@ -88,37 +83,11 @@ def failures(outcomes: dict[str, str]) -> dict[str, str]:
     return {name: why for name, why in outcomes.items() if why != "ok"}
 
 
-def served_routes(server: EmbeddedPlatform) -> set[str]:
-    paths = create_app(server.settings).openapi()["paths"]
-    return {
-        f"{method.upper()} {path.removeprefix(API_PREFIX)}"
-        for path, operations in paths.items()
-        if path.startswith(API_PREFIX)
-        for method in operations
-    }
-
-
-def test_pending_routes_are_not_served_yet(platform):
-    # Fails as soon as a branch's routes are merged: then delete its entry
-    # in tests/pending_routes.py, and its methods must pass below.
-    assert served_routes(platform) & pending_routes() == set()
-
-
 def test_our_client_runs_every_method(server, tmp_path):
     outcomes = drive(Path(sys.executable), server, tmp_path / "data")
-    unexpected = {
-        name: why for name, why in failures(outcomes).items()
-        if name not in pending_methods()
-    }  # fmt: skip
-    assert unexpected == {}
-    assert set(failures(outcomes)) == pending_methods()
+    assert failures(outcomes) == {}
 
 
 def test_published_client_runs_every_method(published_python, server, tmp_path):
     outcomes = drive(published_python, server, tmp_path / "data")
-    unexpected = {
-        name: why for name, why in failures(outcomes).items()
-        if name not in pending_methods()
-    }  # fmt: skip
-    assert unexpected == {}
-    assert set(failures(outcomes)) == pending_methods()
+    assert failures(outcomes) == {}

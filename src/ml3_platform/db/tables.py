@@ -509,6 +509,57 @@ class KpiDriftScore(Base):
 # --- Retraining reports and suggestions ------------------------------------
 
 
+class RetrainingReport(Base):
+    """A model version's retraining report (protocol §4.1 RetrainingReport).
+
+    The per-sample part (ids, weights, counts) is a Parquet file at
+    ``storage_key``; the row holds the figures the wire sends.
+    """
+
+    __tablename__ = "retraining_reports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    model_id: Mapped[str] = mapped_column(
+        ForeignKey("models.id", ondelete="CASCADE"), index=True
+    )
+    model_version_id: Mapped[str] = mapped_column(String(32), index=True)
+    job_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Unix seconds of the drift the report answers.
+    drift_ts: Mapped[float] = mapped_column(Float)
+    effective_sample_size: Mapped[float] = mapped_column(Float)
+    metric_name: Mapped[str] = mapped_column(String(16))
+    performance_lower: Mapped[float] = mapped_column(Float)
+    performance_upper: Mapped[float] = mapped_column(Float)
+    cost_lower: Mapped[float | None] = mapped_column(Float)
+    cost_upper: Mapped[float | None] = mapped_column(Float)
+    # How it was computed: surrogate family, confidence, sample counts …
+    details: Mapped[dict[str, Any]]
+    storage_key: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RetrainingSuggestion(Base):
+    """The suggestion a report made; executed once a version is built on it."""
+
+    __tablename__ = "retraining_suggestions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("retraining_reports.id", ondelete="CASCADE"), index=True
+    )
+    model_id: Mapped[str] = mapped_column(
+        ForeignKey("models.id", ondelete="CASCADE"), index=True
+    )
+    model_version_id: Mapped[str] = mapped_column(String(32), index=True)
+    # sample_weights | resampled_dataset
+    suggestion_type: Mapped[str] = mapped_column(String(32))
+    effective_sample_size: Mapped[float] = mapped_column(Float)
+    n_samples: Mapped[int] = mapped_column(Integer)
+    executed: Mapped[bool] = mapped_column(Boolean, default=False)
+    executed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --- Retrain triggers ------------------------------------------------------
 
 

@@ -47,6 +47,19 @@ def set_reference(ctx: JobContext) -> None:
             f"{reference.num_rows}"
         )
 
+    install_reference(ctx, task, columns, version, reference, (low, high))
+
+
+def install_reference(
+    ctx: JobContext,
+    task: Task,
+    columns: list[ColumnInfo],
+    version: ModelVersion,
+    reference: pa.Table,
+    time_range: tuple[float, float],
+) -> None:
+    """Make ``reference`` the version's reference and refit the monitors."""
+    low, high = time_range
     key = reference_key(task.id, version.id, ctx.job.id)
     with removed_on_failure(ctx.store, key):
         # Rows kept in a customer's store are not copied into a reference

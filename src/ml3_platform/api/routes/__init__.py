@@ -22,6 +22,7 @@ from ml3_platform.api.routes import (
     users,
 )
 from ml3_platform.api.routes import rules  # detection event rules
+from ml3_platform.api.routes import retraining
 from ml3_platform.auth.permissions import enforce_permission
 
 api_router = APIRouter(dependencies=[Depends(enforce_permission)])
@@ -39,6 +40,7 @@ for module in (
     users,
     api_keys,
     retrain_triggers,
+    retraining,
 ):
     api_router.include_router(module.router)
 # Detection event rules (protocol §2.10).

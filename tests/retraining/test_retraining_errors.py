@@ -1,0 +1,115 @@
+"""What the retraining calls refuse, and the new version from a time range."""
+
+import pytest
+
+from ml3_platform.db.tables import DetectionEvent, Task
+from ml3_platform_sdk.enums import SuggestionType
+from ml3_platform_sdk.exceptions import (
+    ComputeRetrainingReportException,
+    GetRetrainingReportException,
+    JobFailureException,
+    SetModelSuggestionTypeException,
+    UpdateModelVersionException,
+)
+from streams import MODEL, START, draw, ready_model, send_historical, send_production
+from support import database_session
+
+DAY = 86_400.0
+
+
+@pytest.fixture
+def referenced(client, tmp_path):
+    """A task with 400 historical samples as the model's reference."""
+    task_id, model_id = ready_model(client)
+    history = draw("h", 400, START, drifted=False, seed=1)
+    send_historical(client, task_id, history, tmp_path)
+    client.wait_job_completion(client.set_model_reference(model_id, START, START + DAY))
+    return task_id, model_id
+
+
+def test_a_report_before_any_drift_is_refused(client, referenced):
+    _, model_id = referenced
+    with pytest.raises(ComputeRetrainingReportException) as caught:
+        client.compute_retraining_report(model_id)
+    assert caught.value.error_code == "NO_DRIFT_DETECTED"
+
+    with pytest.raises(GetRetrainingReportException) as caught:
+        client.get_retraining_report(model_id)
+    assert caught.value.error_code == "RETRAINING_REPORT_NOT_FOUND"
+
+
+def test_too_little_post_drift_data_fails_the_job(client, referenced, platform, tmp_path):
+    task_id, model_id = referenced
+    few = draw("p", 40, START + 2 * DAY, drifted=True, seed=2)
+    send_production(client, task_id, model_id, few, f"{MODEL}@v1", few["y"].to_numpy(), tmp_path)
+    _record_drift(platform, task_id, "input", START + 2 * DAY)
+
+    job_id = client.compute_retraining_report(model_id)
+    with pytest.raises(JobFailureException) as caught:
+        client.wait_job_completion(job_id)
+    message = caught.value.error_message
+    assert "at least 100 samples since the drift" in message
+    assert "holds 40 (40 with a target)" in message
+    with pytest.raises(GetRetrainingReportException):
+        client.get_retraining_report(model_id)
+
+
+def test_resampled_dataset_needs_a_positive_size(client, referenced):
+    _, model_id = referenced
+    for size in (None, 0):
+        with pytest.raises(SetModelSuggestionTypeException) as caught:
+            client.set_model_suggestion_type(
+                model_id, SuggestionType.RESAMPLED_DATASET, size
+            )
+        assert caught.value.error_code == "RESAMPLED_DATASET_SIZE_INVALID"
+    client.set_model_suggestion_type(model_id, SuggestionType.RESAMPLED_DATASET, 500)
+
+
+def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
+    _, model_id = referenced
+    with pytest.raises(UpdateModelVersionException) as caught:
+        client.update_model_version_by_suggestion_id(model_id, "v2", "nope")
+    assert caught.value.error_code == "SUGGESTION_NOT_FOUND"
+
+    with pytest.raises(UpdateModelVersionException) as caught:
+        client.update_model_version_from_time_range(model_id, "v1", START, START + DAY)
+    assert caught.value.error_code == "MODEL_VERSION_ALREADY_EXISTS"
+
+
+def test_a_version_from_a_time_range_keeps_the_old_one(client, referenced):
+    task_id, model_id = referenced
+    client.wait_job_completion(
+        client.update_model_version_from_time_range(model_id, "v2", START, START + DAY)
+    )
+
+    versions = [(m.model_id, m.version) for m in client.get_models(task_id)]
+    assert versions == [(model_id, "v1"), (model_id, "v2")]
+    assert client.get_model(model_id).version == "v2"
+    assert str(client.get_task(task_id).input_status) == "ok"
+    assert client.get_model_by_name_and_version(task_id, MODEL, "v1").version == "v1"
+
+    job_id = client.update_model_version_from_time_range(
+        model_id, "v3", START + 10 * DAY, START + 11 * DAY
+    )
+    with pytest.raises(JobFailureException) as caught:
+        client.wait_job_completion(job_id)
+    assert "between" in caught.value.error_message
+    assert [m.version for m in client.get_models(task_id)] == ["v1", "v2"]
+
+
+def _record_drift(platform, task_id: str, target: str, ts: float) -> None:
+    """A drift event, as a monitor would write it (no route writes events)."""
+    with database_session(platform.settings) as session:
+        assert session.get(Task, task_id) is not None
+        session.add(
+            DetectionEvent(
+                task_id=task_id,
+                job_id="test",
+                seq_in_job=1,
+                event_type="drift_on",
+                target=target,
+                sample_id="p0",
+                sample_ts=ts,
+            )
+        )
+        session.commit()
