@@ -27,18 +27,53 @@ def serve(
         typer.Option(help="Also import this module for its job handlers."),
     ] = [],  # noqa: B006 (Typer reads the default, never mutates it)
 ) -> None:
-    """Serve the API and run jobs in this process."""
+    """Serve the API; with the in-process queue, run jobs here too."""
     from ml3_platform.api import create_app
 
     settings = get_settings()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Scale-out: several API processes share one socket (uvicorn's workers);
+    # each builds its app from the environment, and none runs jobs.
+    if settings.api_processes > 1:
+        if not settings.distributed:
+            typer.echo("error: ML3_API_PROCESSES > 1 needs ML3_QUEUE=procrastinate")
+            raise typer.Exit(2)
+        migrate(settings)
+        uvicorn.run(
+            "ml3_platform.api:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=settings.api_processes,
+        )
+        return
     uvicorn.run(
         create_app(settings, handler_module),
         host=host or settings.host,
         port=port or settings.port,
     )
+
+
+@app.command()
+def worker(
+    handler_module: Annotated[
+        list[str],
+        typer.Option(help="Also import this module for its job handlers."),
+    ] = [],  # noqa: B006 (Typer reads the default, never mutates it)
+) -> None:
+    """Run jobs from the distributed queue (ML3_QUEUE=procrastinate)."""
+    from ml3_platform.jobs.worker import run_worker
+
+    settings = get_settings()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not settings.distributed:
+        typer.echo("error: ml3 worker needs ML3_QUEUE=procrastinate", err=True)
+        raise typer.Exit(2)
+    run_worker(settings, handler_module)
 
 
 @app.command()

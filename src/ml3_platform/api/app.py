@@ -32,16 +32,20 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, settings)
         engine = make_engine(settings)
-        app.state.sessions = make_sessionmaker(engine)
+        app.state.sessions = make_sessionmaker(engine, settings)
         app.state.store = store_from_settings(settings)
-        executor = Executor(
-            app.state.sessions, app.state.store, settings, handler_modules
-        )
-        executor.start()
+        # Scale-out: with the distributed queue, `ml3 worker` runs the jobs.
+        executor = None
+        if not settings.distributed:
+            executor = Executor(
+                app.state.sessions, app.state.store, settings, handler_modules
+            )
+            executor.start()
         try:
             yield
         finally:
-            await run_in_threadpool(executor.stop)
+            if executor is not None:
+                await run_in_threadpool(executor.stop)
             engine.dispose()
 
     app = FastAPI(title="ML3 Platform", version=__version__, lifespan=lifespan)
