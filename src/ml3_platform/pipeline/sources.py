@@ -5,6 +5,7 @@ sources (S3, GCS, Azure Blob) are refused until the integrations can read
 them.
 """
 
+import io
 import posixpath
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from ml3_platform.ingest.readers import read_table
 from ml3_platform.ingest.schema import Category
 from ml3_platform.ingest.validate import validate_table
 from ml3_platform.jobs import JobFailed
+from ml3_platform.services.received import ChecksumMismatch, verified_bytes
 from ml3_platform.storage import Store
 from ml3_platform_sdk.enums import DataStructure
 from ml3_platform_sdk.models import ColumnInfo, DataInfo, RemoteDataSourceInfo
@@ -98,6 +100,12 @@ def _read(store: Store, upload: Upload, file_name: str) -> pa.Table:
     file_type = upload.params.get("file_type")
     if file_type is None:
         raise IngestError(f"file '{file_name}' has no file type")
+    try:
+        checked = verified_bytes(store, upload)
+    except ChecksumMismatch as mismatch:
+        raise JobFailed(str(mismatch)) from None
+    if checked is not None:
+        return read_table(io.BytesIO(checked), file_type, file_name)
     path = store.local_path(upload.storage_key)
     if path is not None:
         return read_table(path, file_type, file_name)
