@@ -26,8 +26,39 @@ from support import (
     sdk_client,
     unique,
 )
+from scaleout_support import DISTRIBUTED, DistributedPlatform, MotoS3
 
 sys.path.insert(0, str(TEST_HANDLERS_DIR))
+
+# --- scale-out: the distributed test configuration ----------------------
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[MotoS3]:
+    """moto's S3 server, once per test session."""
+    with MotoS3() as server:
+        yield server
+
+
+def _distributed_platform(new_database, tmp_path_factory):
+    with (
+        MotoS3() as s3,
+        DistributedPlatform(
+            tmp_path_factory.mktemp("home-distributed"),
+            new_database("postgresql"),
+            s3,
+            handler_modules=(TEST_HANDLERS,),
+            extra_path=str(TEST_HANDLERS_DIR),
+            job_poll_interval=0.05,
+            workers=2,
+            worker_heartbeat_seconds=0.5,
+            worker_stalled_seconds=3.0,
+        ) as running,
+    ):
+        yield running
+
+
+# --- end of scale-out --------------------------------------------------
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresDatabases | None]:
@@ -61,7 +92,14 @@ def backend(request) -> str:
 
 @pytest.fixture(scope="session")
 def platform(backend, new_database, tmp_path_factory) -> Iterator[EmbeddedPlatform]:
-    """One embedded server per backend, shared: each test makes its own users."""
+    """One embedded server per backend, shared: each test makes its own users.
+
+    With ``ML3_TEST_DISTRIBUTED=1``: the platform scaled out instead
+    (tests/scaleout_support.py), on PostgreSQL only.
+    """
+    if DISTRIBUTED:
+        yield from _distributed_platform(new_database, tmp_path_factory)
+        return
     with EmbeddedPlatform(
         home=tmp_path_factory.mktemp(f"home-{backend}"),
         database_url=new_database(backend),

@@ -22,6 +22,10 @@ from ml3_platform.settings import Settings
 
 POSTGRES_ENV = "ML3_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
+# Scale-out: the distributed configuration keeps metadata and queue in
+# PostgreSQL, so its runs have that backend only (tests/scaleout_support.py).
+if os.environ.get("ML3_TEST_DISTRIBUTED") == "1":
+    BACKENDS = ["postgresql"]
 # Job handlers that only tests use, importable by name in every server.
 TEST_HANDLERS_DIR = Path(__file__).parent / "server" / "plugins"
 TEST_HANDLERS = "ml3_test_handlers"
