@@ -64,9 +64,10 @@ def _session_info(settings: Settings | None) -> dict:
         info[DISPATCH] = Dispatcher(settings)
     if settings.data_url.startswith(("s3://", "s3a://")):
         from ml3_platform.services.received import DIRECT_STORE
-        from ml3_platform.storage import store_from_settings
+        from ml3_platform.storage import direct, store_from_settings
 
         info[DIRECT_STORE] = store_from_settings(settings)
+        direct.prepare(settings)
     return info
 
 

@@ -12,6 +12,7 @@ size, so only an upper bound can be set.
 """
 
 import base64
+from functools import cache
 from typing import Any
 
 import boto3
@@ -42,7 +43,7 @@ def presigned_post(
         {"x-amz-checksum-sha256": checksum},
         ["content-length-range", 0, MAX_UPLOAD_BYTES],
     ]
-    answer = _client(settings).generate_presigned_post(
+    answer = _client(settings.s3_endpoint_url, settings.s3_region).generate_presigned_post(
         Bucket=bucket,
         Key=object_key,
         Fields=fields,
@@ -52,12 +53,19 @@ def presigned_post(
     return {"url": answer["url"], "fields": answer["fields"]}
 
 
-def _client(settings: Settings):
+def prepare(settings: Settings) -> None:
+    """Make the process's S3 client now, not in the first upload request."""
+    _client(settings.s3_endpoint_url, settings.s3_region)
+
+
+@cache
+def _client(endpoint_url: str, region: str):
+    """One client per process: making one takes a good part of a second."""
     # Path-style addressing: S3-compatible stores on a plain host name or
     # loopback address (MinIO, moto) have no per-bucket DNS names.
     return boto3.client(
         "s3",
-        endpoint_url=settings.s3_endpoint_url or None,
-        region_name=settings.s3_region,
+        endpoint_url=endpoint_url or None,
+        region_name=region,
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
