@@ -33,7 +33,8 @@ AWS_ENV = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-STARTUP_TIMEOUT = 90.0
+# Generous: five processes import the platform at once on a busy machine.
+STARTUP_TIMEOUT = 300.0
 ML3 = [sys.executable, "-c", "from ml3_platform.cli import app; app()"]
 
 

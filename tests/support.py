@@ -67,10 +67,13 @@ def sdk_client(platform: EmbeddedPlatform, api_key: str) -> httpx.Client:
 
 @contextmanager
 def database_session(settings: Settings) -> Iterator[Session]:
-    """A session on a platform's database, for setting up what no route can."""
+    """A session on a platform's database, for setting up what no route can.
+
+    Scale-out: its sessions put submitted jobs in the platform's queue.
+    """
     engine = make_engine(settings)
     try:
-        with make_sessionmaker(engine)() as session:
+        with make_sessionmaker(engine, settings)() as session:
             yield session
     finally:
         engine.dispose()

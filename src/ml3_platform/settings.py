@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     # has been silent for ``worker_stalled_seconds`` is given to another.
     worker_heartbeat_seconds: float = 10.0
     worker_stalled_seconds: float = 30.0
+    # "text" or "json" (one object per line, with job and task ids).
+    log_format: Literal["text", "json"] = "text"
+    # Port on which each ``ml3 worker`` serves its metrics; 0: none.
+    worker_metrics_port: int = 0
 
     @property
     def distributed(self) -> bool:

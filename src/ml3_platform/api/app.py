@@ -11,7 +11,9 @@ from ml3_platform import __version__
 from ml3_platform.api.errors import install_error_handlers
 from ml3_platform.api.routes import api_router, upload
 from ml3_platform.db.session import make_engine, make_sessionmaker, migrate
+from ml3_platform.api.routes import operations
 from ml3_platform.jobs import Executor
+from ml3_platform.observability.metrics import RequestMetrics
 from ml3_platform.settings import Settings, get_settings
 from ml3_platform.storage import store_from_settings
 
@@ -53,6 +55,9 @@ def create_app(
     install_error_handlers(app)
     app.include_router(api_router, prefix=PREFIX)
     app.include_router(upload.router)
+    # Scale-out: health and metrics for operators.
+    app.include_router(operations.router)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(CollapseLeadingSlashes)
     return app
 

@@ -7,6 +7,7 @@ the job's completion, and a failure recorded as ``error``.
 """
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ml3_platform.db.tables import Job
 from ml3_platform.jobs.queue import mark_error
 from ml3_platform.jobs.registry import JobContext, JobFailed, handler_for
+from ml3_platform.observability.metrics import observe_job
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
 from ml3_platform_sdk.enums import JobStatus
@@ -62,20 +64,24 @@ def run_job(
 def _run_handler(
     session: Session, store: Store, settings: Settings, job: Job, extra: dict
 ) -> None:
-    seq = job.seq
+    seq, group = job.seq, job.job_group
     context = JobContext(session, store, settings, job)
+    started = time.perf_counter()
     try:
-        handler_for(job.job_group)(context)
+        handler_for(group)(context)
         job.status = JobStatus.COMPLETED.value
         job.error = None
         job.finished_at = datetime.now(UTC)
         session.commit()
+        observe_job(group, "completed", time.perf_counter() - started)
         logger.info("completed job %s", job.id, extra=extra)
     except JobFailed as failure:
         session.rollback()
         mark_error(session, seq, failure.message)
+        observe_job(group, "error", time.perf_counter() - started, "failed")
         logger.info("job %s failed: %s", job.id, failure.message, extra=extra)
     except Exception:
         logger.exception("job %s failed with an unexpected error", seq, extra=extra)
         session.rollback()
         mark_error(session, seq, INTERNAL_ERROR)
+        observe_job(group, "error", time.perf_counter() - started, "crashed")
