@@ -79,6 +79,7 @@ class DistributedPlatform:
         api_processes: int = 2,
         worker_processes: int = 3,
         extra_env: dict[str, str] | None = None,
+        quiet: bool = False,
         **settings: Any,
     ) -> None:
         self.port = free_port()
@@ -101,6 +102,8 @@ class DistributedPlatform:
         self._extra_path = extra_path
         self._worker_count = worker_processes
         self._extra_env = extra_env or {}
+        # Benchmarks silence the processes' logs; tests keep them for failures.
+        self._output = subprocess.DEVNULL if quiet else None
         self.api: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
         self.api_key = ""
@@ -108,7 +111,9 @@ class DistributedPlatform:
     def __enter__(self) -> Self:
         # Migrate once, before several processes start on the same database.
         migrate(self.settings)
-        self.api = subprocess.Popen([*ML3, "serve"], env=self.env())
+        self.api = subprocess.Popen(
+            [*ML3, "serve"], env=self.env(), stdout=self._output, stderr=self._output
+        )
         for _ in range(self._worker_count):
             self.start_worker()
         _wait_for(f"{self.url}/sdk/v1/projects", self.api, "ml3 serve")
@@ -145,7 +150,12 @@ class DistributedPlatform:
 
     def start_worker(self) -> subprocess.Popen:
         options = [f"--handler-module={module}" for module in self._handler_modules]
-        process = subprocess.Popen([*ML3, "worker", *options], env=self.env())
+        process = subprocess.Popen(
+            [*ML3, "worker", *options],
+            env=self.env(),
+            stdout=self._output,
+            stderr=self._output,
+        )
         self.workers.append(process)
         return process
 
