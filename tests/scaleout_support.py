@@ -111,13 +111,17 @@ class DistributedPlatform:
     def __enter__(self) -> Self:
         # Migrate once, before several processes start on the same database.
         migrate(self.settings)
-        self.api = subprocess.Popen(
-            [*ML3, "serve"], env=self.env(), stdout=self._output, stderr=self._output
-        )
-        for _ in range(self._worker_count):
-            self.start_worker()
-        _wait_for(f"{self.url}/sdk/v1/projects", self.api, "ml3 serve")
-        self.api_key = self.create_user("owner")
+        try:
+            self.api = subprocess.Popen(
+                [*ML3, "serve"], env=self.env(), stdout=self._output, stderr=self._output
+            )
+            for _ in range(self._worker_count):
+                self.start_worker()
+            _wait_for(f"{self.url}/sdk/v1/projects", self.api, "ml3 serve")
+            self.api_key = self.create_user("owner")
+        except BaseException:
+            self.__exit__(None, None, None)  # leave no process behind
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
