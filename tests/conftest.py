@@ -33,13 +33,6 @@ sys.path.insert(0, str(TEST_HANDLERS_DIR))
 # --- scale-out: the distributed test configuration ----------------------
 
 
-@pytest.fixture(scope="session")
-def moto_s3() -> Iterator[MotoS3]:
-    """moto's S3 server, once per test session."""
-    with MotoS3() as server:
-        yield server
-
-
 def _distributed_platform(new_database, tmp_path_factory):
     with (
         MotoS3() as s3,
@@ -56,6 +49,38 @@ def _distributed_platform(new_database, tmp_path_factory):
         ) as running,
     ):
         yield running
+
+
+@pytest.fixture(scope="module")
+def scaled(postgres, tmp_path_factory) -> Iterator[DistributedPlatform]:
+    """A scaled-out platform of a test module's own, whose workers it may kill.
+
+    One API process and two single-threaded workers on a database of its
+    own; workers fall silent after 3 s. A production job pauses before its
+    commit when the test arms it (tests/server/plugins/ml3_test_pause.py).
+    """
+    if postgres is None:
+        pytest.skip(f"set {POSTGRES_ENV}: the distributed queue is PostgreSQL's")
+    pause_dir = tmp_path_factory.mktemp("pause")
+    with (
+        MotoS3() as s3,
+        DistributedPlatform(
+            tmp_path_factory.mktemp("home-scaled"),
+            postgres.create(),
+            s3,
+            handler_modules=(TEST_HANDLERS, "ml3_test_pause"),
+            extra_path=str(TEST_HANDLERS_DIR),
+            api_processes=1,
+            worker_processes=2,
+            extra_env={"ML3_TEST_PAUSE_DIR": str(pause_dir)},
+            workers=1,
+            job_poll_interval=0.05,
+            worker_heartbeat_seconds=0.5,
+            worker_stalled_seconds=3.0,
+        ) as platform,
+    ):
+        platform.pause_dir = pause_dir
+        yield platform
 
 
 # --- end of scale-out --------------------------------------------------

@@ -15,6 +15,13 @@ from support import CSV, add_schema, create_project, create_model, create_task
 from support import database_session, ok, post, presign, unique, upload
 
 
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch):
+    monkeypatch.setenv("ML3_PROGRESS", "0")
+    monkeypatch.delenv("MLCUBE_POLLING", raising=False)
+
+
 def test_presigned_url_is_the_buckets_and_the_job_reads_it(scaled):
     api = _api(scaled)
     task_id = create_task(api, create_project(api))

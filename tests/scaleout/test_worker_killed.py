@@ -9,6 +9,7 @@ import os
 import signal
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from e2e.e2e_support import (
@@ -22,6 +23,13 @@ from e2e.e2e_support import (
 from ml3_platform.db.tables import Batch, Delivery, DetectionEvent, Job
 from ml3_platform_sdk.client import ML3PlatformClient
 from support import database_session, unique
+
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch):
+    monkeypatch.setenv("ML3_PROGRESS", "0")
+    monkeypatch.delenv("MLCUBE_POLLING", raising=False)
 
 
 def test_killed_worker_job_is_finished_once_and_in_order(scaled, tmp_path):
