@@ -27,8 +27,64 @@ from support import (
     sdk_client,
     unique,
 )
+from scaleout_support import DISTRIBUTED, DistributedPlatform, MotoS3
 
 sys.path.insert(0, str(TEST_HANDLERS_DIR))
+
+# --- scale-out: the distributed test configuration ----------------------
+
+
+def _distributed_platform(new_database, tmp_path_factory):
+    with (
+        MotoS3() as s3,
+        DistributedPlatform(
+            tmp_path_factory.mktemp("home-distributed"),
+            new_database("postgresql"),
+            s3,
+            handler_modules=(TEST_HANDLERS,),
+            extra_path=str(TEST_HANDLERS_DIR),
+            job_poll_interval=0.05,
+            workers=2,
+            worker_heartbeat_seconds=0.5,
+            worker_stalled_seconds=3.0,
+        ) as running,
+    ):
+        yield running
+
+
+@pytest.fixture(scope="module")
+def scaled(postgres, tmp_path_factory) -> Iterator[DistributedPlatform]:
+    """A scaled-out platform of a test module's own, whose workers it may kill.
+
+    One API process and two single-threaded workers on a database of its
+    own; workers fall silent after 3 s. A production job pauses before its
+    commit when the test arms it (tests/server/plugins/ml3_test_pause.py).
+    """
+    if postgres is None:
+        pytest.skip(f"set {POSTGRES_ENV}: the distributed queue is PostgreSQL's")
+    pause_dir = tmp_path_factory.mktemp("pause")
+    with (
+        MotoS3() as s3,
+        DistributedPlatform(
+            tmp_path_factory.mktemp("home-scaled"),
+            postgres.create(),
+            s3,
+            handler_modules=(TEST_HANDLERS, "ml3_test_pause"),
+            extra_path=str(TEST_HANDLERS_DIR),
+            api_processes=1,
+            worker_processes=2,
+            extra_env={"ML3_TEST_PAUSE_DIR": str(pause_dir)},
+            workers=1,
+            job_poll_interval=0.05,
+            worker_heartbeat_seconds=0.5,
+            worker_stalled_seconds=3.0,
+        ) as platform,
+    ):
+        platform.pause_dir = pause_dir
+        yield platform
+
+
+# --- end of scale-out --------------------------------------------------
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresDatabases | None]:
@@ -62,7 +118,14 @@ def backend(request) -> str:
 
 @pytest.fixture(scope="session")
 def platform(backend, new_database, tmp_path_factory) -> Iterator[EmbeddedPlatform]:
-    """One embedded server per backend, shared: each test makes its own users."""
+    """One embedded server per backend, shared: each test makes its own users.
+
+    With ``ML3_TEST_DISTRIBUTED=1``: the platform scaled out instead
+    (tests/scaleout_support.py), on PostgreSQL only.
+    """
+    if DISTRIBUTED:
+        yield from _distributed_platform(new_database, tmp_path_factory)
+        return
     with EmbeddedPlatform(
         home=tmp_path_factory.mktemp(f"home-{backend}"),
         database_url=new_database(backend),

@@ -22,6 +22,10 @@ from ml3_platform.settings import Settings
 
 POSTGRES_ENV = "ML3_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
+# Scale-out: the distributed configuration keeps metadata and queue in
+# PostgreSQL, so its runs have that backend only (tests/scaleout_support.py).
+if os.environ.get("ML3_TEST_DISTRIBUTED") == "1":
+    BACKENDS = ["postgresql"]
 # Job handlers that only tests use, importable by name in every server.
 TEST_HANDLERS_DIR = Path(__file__).parent / "server" / "plugins"
 TEST_HANDLERS = "ml3_test_handlers"
@@ -63,10 +67,13 @@ def sdk_client(platform: EmbeddedPlatform, api_key: str) -> httpx.Client:
 
 @contextmanager
 def database_session(settings: Settings) -> Iterator[Session]:
-    """A session on a platform's database, for setting up what no route can."""
+    """A session on a platform's database, for setting up what no route can.
+
+    Scale-out: its sessions put submitted jobs in the platform's queue.
+    """
     engine = make_engine(settings)
     try:
-        with make_sessionmaker(engine)() as session:
+        with make_sessionmaker(engine, settings)() as session:
             yield session
     finally:
         engine.dispose()

@@ -1,6 +1,7 @@
 """The ``ml3`` command: serve the platform, bootstrap it, run the demo."""
 
-import logging
+import os
+import tempfile
 from collections.abc import Callable
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import uvicorn
 from sqlalchemy.orm import Session
 
 from ml3_platform.db.session import make_engine, make_sessionmaker, migrate
+from ml3_platform.observability import logs
 from ml3_platform.services.errors import DomainError
 from ml3_platform.services.users import create_first_user, create_user
 from ml3_platform.settings import Settings, get_settings
@@ -27,18 +29,61 @@ def serve(
         typer.Option(help="Also import this module for its job handlers."),
     ] = [],  # noqa: B006 (Typer reads the default, never mutates it)
 ) -> None:
-    """Serve the API and run jobs in this process."""
+    """Serve the API; with the in-process queue, run jobs here too."""
     from ml3_platform.api import create_app
 
     settings = get_settings()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_format)
+    # Scale-out: several API processes share one socket (uvicorn's workers);
+    # each builds its app from the environment, and none runs jobs.
+    if settings.api_processes > 1:
+        if not settings.distributed:
+            typer.echo("error: ML3_API_PROCESSES > 1 needs ML3_QUEUE=procrastinate")
+            raise typer.Exit(2)
+        migrate(settings)
+        _share_metrics()
+        uvicorn.run(
+            "ml3_platform.api:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=settings.api_processes,
+        )
+        return
     uvicorn.run(
         create_app(settings, handler_module),
         host=host or settings.host,
         port=port or settings.port,
     )
+
+
+@app.command()
+def worker(
+    handler_module: Annotated[
+        list[str],
+        typer.Option(help="Also import this module for its job handlers."),
+    ] = [],  # noqa: B006 (Typer reads the default, never mutates it)
+) -> None:
+    """Run jobs from the distributed queue (ML3_QUEUE=procrastinate)."""
+    from ml3_platform.jobs.worker import run_worker
+
+    settings = get_settings()
+    logs.configure(settings.log_format)
+    if not settings.distributed:
+        typer.echo("error: ml3 worker needs ML3_QUEUE=procrastinate", err=True)
+        raise typer.Exit(2)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+    run_worker(settings, handler_module)
+
+
+def _share_metrics() -> None:
+    """Give the API's processes one fresh folder for their metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ml3-metrics-")
 
 
 @app.command()

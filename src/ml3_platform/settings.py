@@ -5,6 +5,7 @@ Every setting is listed with its default in the README.
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -93,6 +94,34 @@ class Settings(BaseSettings):
     azure_blob_connection_string: str = ""
     # Seconds to wait for a customer's store before calling it unreachable.
     remote_timeout: float = 20.0
+
+    # --- scale-out: distributed queue, object store, workers -------------
+    # "in-process": ``ml3 serve`` runs jobs in its own threads (embedded,
+    # one process). "procrastinate": jobs are queued in PostgreSQL (the
+    # database of ``database_url``) and run by ``ml3 worker`` processes;
+    # ``ml3 serve`` then serves the API only.
+    queue: Literal["in-process", "procrastinate"] = "in-process"
+    # Endpoint of the S3-compatible store behind an ``s3://`` data_url
+    # (MinIO, moto, Ceph); empty means AWS itself. Its own setting, apart
+    # from customers' AWS endpoint: the platform's store and the customers'
+    # buckets are usually different services.
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    # Processes of ``ml3 serve`` (more than one needs the distributed queue).
+    api_processes: int = 1
+    # A worker writes a heartbeat this often (seconds); a job whose worker
+    # has been silent for ``worker_stalled_seconds`` is given to another.
+    worker_heartbeat_seconds: float = 10.0
+    worker_stalled_seconds: float = 30.0
+    # "text" or "json" (one object per line, with job and task ids).
+    log_format: Literal["text", "json"] = "text"
+    # Port on which each ``ml3 worker`` serves its metrics; 0: none.
+    worker_metrics_port: int = 0
+
+    @property
+    def distributed(self) -> bool:
+        """Whether jobs run in ``ml3 worker`` processes, not in the API."""
+        return self.queue == "procrastinate"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

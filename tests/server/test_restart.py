@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ml3_platform import jobs
 from ml3_platform.db.tables import Job
+from scaleout_support import skip_when_distributed
 from support import company_body, create_project, database_session, ok, post
 from support import platform_env, run_ml3, sdk_client
 
@@ -18,6 +19,10 @@ def wait_for(condition, timeout=60.0) -> None:
 
 
 def test_job_killed_mid_run_is_run_again(server_process, tmp_path):
+    skip_when_distributed(
+        "restarts the in-process executor of one `ml3 serve`; the distributed "
+        "queue's takeover is tests/scaleout/test_worker_killed.py"
+    )
     server = server_process()
     result = run_ml3("init", env=platform_env(server.settings))
     api_key = result.stdout.strip().splitlines()[-1]

@@ -12,7 +12,9 @@ from ml3_platform.actions.worker import DeliveryWorker
 from ml3_platform.api.errors import install_error_handlers
 from ml3_platform.api.routes import api_router, upload
 from ml3_platform.db.session import make_engine, make_sessionmaker, migrate
+from ml3_platform.api.routes import operations
 from ml3_platform.jobs import Executor
+from ml3_platform.observability.metrics import RequestMetrics
 from ml3_platform.settings import Settings, get_settings
 from ml3_platform.storage import store_from_settings
 
@@ -33,12 +35,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, settings)
         engine = make_engine(settings)
-        app.state.sessions = make_sessionmaker(engine)
+        app.state.sessions = make_sessionmaker(engine, settings)
         app.state.store = store_from_settings(settings)
-        executor = Executor(
-            app.state.sessions, app.state.store, settings, handler_modules
-        )
-        executor.start()
+        # Scale-out: with the distributed queue, `ml3 worker` runs the jobs.
+        executor = None
+        if not settings.distributed:
+            executor = Executor(
+                app.state.sessions, app.state.store, settings, handler_modules
+            )
+            executor.start()
         # Rule actions are delivered beside the jobs, never inside them.
         deliveries = DeliveryWorker(app.state.sessions, settings)
         if settings.deliveries_in_process:
@@ -47,7 +52,8 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(deliveries.stop)
-            await run_in_threadpool(executor.stop)
+            if executor is not None:
+                await run_in_threadpool(executor.stop)
             engine.dispose()
 
     app = FastAPI(title="ML3 Platform", version=__version__, lifespan=lifespan)
@@ -55,6 +61,9 @@ def create_app(
     install_error_handlers(app)
     app.include_router(api_router, prefix=PREFIX)
     app.include_router(upload.router)
+    # Scale-out: health and metrics for operators.
+    app.include_router(operations.router)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(CollapseLeadingSlashes)
     return app
 

@@ -39,9 +39,36 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+def make_sessionmaker(
+    engine: Engine, settings: Settings | None = None
+) -> sessionmaker[Session]:
+    """Sessions on ``engine``, carrying what ``settings`` scale out to."""
     # Rows stay readable after commit: handlers build responses from them.
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, expire_on_commit=False, info=_session_info(settings))
+
+
+def _session_info(settings: Settings | None) -> dict:
+    """What a scaled-out platform's sessions carry: its queue and its store.
+
+    With the distributed queue, `jobs.submit` also puts each job in that
+    queue; with an S3 store, clients upload to it directly
+    (`services.received`).
+    """
+    info: dict = {}
+    if settings is None:
+        return info
+    if settings.distributed:
+        from ml3_platform.jobs.distributed import Dispatcher
+        from ml3_platform.jobs.queue import DISPATCH
+
+        info[DISPATCH] = Dispatcher(settings)
+    if settings.data_url.startswith(("s3://", "s3a://")):
+        from ml3_platform.services.received import DIRECT_STORE
+        from ml3_platform.storage import direct, store_from_settings
+
+        info[DIRECT_STORE] = store_from_settings(settings)
+        direct.prepare(settings)
+    return info
 
 
 def request_session(request: Request) -> Iterator[Session]:
@@ -67,3 +94,7 @@ def migrate(settings: Settings) -> None:
             command.upgrade(config, "heads")
     finally:
         engine.dispose()
+    if settings.distributed:
+        from ml3_platform.jobs.distributed import ensure_schema
+
+        ensure_schema(settings)

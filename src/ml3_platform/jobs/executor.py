@@ -4,20 +4,16 @@ import importlib
 import logging
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ml3_platform.db.tables import Job
-from ml3_platform.jobs.queue import claim_next, mark_error, recover
-from ml3_platform.jobs.registry import JobContext, JobFailed, handler_for
+from ml3_platform.jobs.queue import claim_next, recover
+from ml3_platform.jobs.runner import run_job
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
-from ml3_platform_sdk.enums import JobStatus
 
 logger = logging.getLogger(__name__)
 
-INTERNAL_ERROR = "internal error while running the job; the server log has details"
 # Modules whose import registers the platform's job handlers.
 HANDLER_MODULES = ("ml3_platform.pipeline",)
 
@@ -81,23 +77,4 @@ class Executor:
             self._run(seq)
 
     def _run(self, seq: int) -> None:
-        with self._sessions() as session:
-            job = session.get(Job, seq)
-            job.status = JobStatus.RUNNING.value
-            session.commit()
-            logger.info("running %s job %s", job.job_group, job.id)
-
-            context = JobContext(session, self._store, self._settings, job)
-            try:
-                handler_for(job.job_group)(context)
-                job.status = JobStatus.COMPLETED.value
-                job.error = None
-                job.finished_at = datetime.now(UTC)
-                session.commit()
-            except JobFailed as failure:
-                session.rollback()
-                mark_error(session, seq, failure.message)
-            except Exception:
-                logger.exception("job %s failed with an unexpected error", seq)
-                session.rollback()
-                mark_error(session, seq, INTERNAL_ERROR)
+        run_job(self._sessions, self._store, self._settings, seq)

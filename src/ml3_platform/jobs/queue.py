@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session, aliased
 from ml3_platform.db.tables import Job
 from ml3_platform_sdk.enums import JobStatus
 
+# The key of a session's dispatcher in ``Session.info``
+# (`ml3_platform.jobs.distributed`).
+DISPATCH = "ml3.dispatch"
 UNFINISHED = (JobStatus.IDLE.value, JobStatus.STARTING.value, JobStatus.RUNNING.value)
 _NO_SYNC = {"synchronize_session": False}
 
@@ -38,6 +41,10 @@ def submit(
     """
     if queue_key is None:
         queue_key = task_id or (f"kpi:{kpi_id}" if kpi_id else project_id)
+    # A distributed platform's sessions carry the queue the job also goes to.
+    dispatcher = session.info.get(DISPATCH)
+    if dispatcher is not None:
+        dispatcher.before_insert(session, queue_key)
     job = Job(
         job_group=job_group,
         queue_key=queue_key,
@@ -51,6 +58,8 @@ def submit(
     )
     session.add(job)
     session.flush()
+    if dispatcher is not None:
+        dispatcher.after_insert(session, job)
     return job
 
 

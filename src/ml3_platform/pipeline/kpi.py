@@ -9,6 +9,8 @@ stored batch, the monitor's state and the status commit with the job, so a
 rerun after a crash repeats the same work on the same state.
 """
 
+import io
+
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from ml3_platform.jobs import JobContext, JobFailed, handler
 from ml3_platform.monitoring import ColumnSpec, SelfStartingMonitor
 from ml3_platform.pipeline.ingestion import removed_on_failure
 from ml3_platform.pipeline.monitoring import detector_config
+from ml3_platform.services.received import ChecksumMismatch, verified_bytes
 from ml3_platform_sdk.enums import ColumnRole, DataType
 from ml3_platform_sdk.models import ColumnInfo
 
@@ -64,8 +67,7 @@ def add_kpi_data(ctx: JobContext) -> None:
 def _validated(ctx: JobContext, upload: Upload) -> pa.Table:
     file_name = upload.params.get("file_name") or "kpi"
     try:
-        with ctx.store.open(upload.storage_key) as file:
-            raw = read_table(file, upload.params.get("file_type"), file_name)
+        raw = _read(ctx, upload, file_name)
         if SAMPLE_ID not in raw.column_names:
             # Sample ids are optional: the row number stands in for them.
             numbers = pa.array([str(row) for row in range(1, raw.num_rows + 1)])
@@ -73,6 +75,17 @@ def _validated(ctx: JobContext, upload: Upload) -> pa.Table:
         return validate_table(raw, COLUMNS)
     except IngestError as error:
         raise JobFailed(f"KPI file ({file_name}): {error.message}") from None
+    except ChecksumMismatch as mismatch:
+        raise JobFailed(str(mismatch)) from None
+
+
+def _read(ctx: JobContext, upload: Upload, file_name: str) -> pa.Table:
+    file_type = upload.params.get("file_type")
+    checked = verified_bytes(ctx.store, upload)
+    if checked is not None:
+        return read_table(io.BytesIO(checked), file_type, file_name)
+    with ctx.store.open(upload.storage_key) as file:
+        return read_table(file, file_type, file_name)
 
 
 def _record_batch(ctx: JobContext, kpi: Kpi, key: str, table: pa.Table) -> None:

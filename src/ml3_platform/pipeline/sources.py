@@ -10,6 +10,7 @@ rest of the pipeline sees one table per category. Images are kept as their
 file name and their statistics (`ml3_platform.ingest.structures`).
 """
 
+import io
 import posixpath
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ from ml3_platform.pipeline.remote_sources import (
     read_remote,
     storage_policy,
 )
+from ml3_platform.services.received import ChecksumMismatch, verified_bytes
 from ml3_platform.storage import Store
 from ml3_platform_sdk.enums import (
     ColumnRole,
@@ -292,6 +294,12 @@ def _read(store: Store, upload: Upload, file_name: str) -> pa.Table:
     file_type = upload.params.get("file_type")
     if file_type is None:
         raise IngestError(f"file '{file_name}' has no file type")
+    try:
+        checked = verified_bytes(store, upload)
+    except ChecksumMismatch as mismatch:
+        raise JobFailed(str(mismatch)) from None
+    if checked is not None:
+        return read_table(io.BytesIO(checked), file_type, file_name)
     path = store.local_path(upload.storage_key)
     if path is not None:
         return read_table(path, file_type, file_name)

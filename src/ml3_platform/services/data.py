@@ -15,6 +15,7 @@ from ml3_platform.db.tables import Task, Upload, User
 from ml3_platform.services.access import Need, model_for, task_for
 from ml3_platform.services.data_schemas import schema_of
 from ml3_platform.services.errors import DomainError, not_found
+from ml3_platform.services.received import ensure_received
 from ml3_platform.services.models import current_version, task_models
 from ml3_platform_sdk.bodies import (
     AddHistorical,
@@ -136,7 +137,7 @@ def _check_uploads(
         upload = session.get(Upload, upload_id)
         if upload is None or upload.task_id != task.id:
             raise not_found("storing process", upload_id)
-        if upload.uploaded_at is None:
+        if not ensure_received(session, upload):
             raise DomainError(
                 "UPLOAD_NOT_RECEIVED",
                 f"the file of storing process {upload_id} was never uploaded",

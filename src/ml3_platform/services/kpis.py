@@ -16,6 +16,7 @@ from ml3_platform.db.tables import Kpi, Upload, User
 from ml3_platform.services.access import Need, project_for
 from ml3_platform.services.common import as_utc
 from ml3_platform.services.errors import DomainError, not_found
+from ml3_platform.services.received import ensure_received
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import AddKPIData, CreateKPI
 from ml3_platform_sdk.models import LocalDataSourceInfo, TabularDataInfo
@@ -97,7 +98,7 @@ def add_kpi_data(session: Session, user: User, body: AddKPIData) -> str:
     upload = session.get(Upload, upload_id)
     if upload is None or upload.kpi_id != kpi.id:
         raise not_found("storing process", upload_id)
-    if upload.uploaded_at is None:
+    if not ensure_received(session, upload):
         raise DomainError(
             "UPLOAD_NOT_RECEIVED",
             f"the file of storing process {upload_id} was never uploaded",

@@ -21,8 +21,10 @@ from ml3_platform.services.access import Need, model_for, task_for
 from ml3_platform.services.common import as_utc
 from ml3_platform.services.errors import DomainError, not_found
 from ml3_platform.services.kpis import kpi_upload_scope
+from ml3_platform.services.received import DIRECT, DIRECT_STORE
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
+from ml3_platform.storage.direct import presigned_post
 from ml3_platform_sdk import models
 from ml3_platform_sdk.enums import (
     DataCategory,
@@ -125,14 +127,22 @@ def _announce(
         storage_key=f"uploads/{upload_id}/{_safe_name(query.file_name)}",
         expires_at=datetime.now(UTC) + ttl,
     )
+    target = {
+        "url": f"{settings.public_url.rstrip('/')}/upload/{upload.token}",
+        "fields": {},
+    }
+    store = session.info.get(DIRECT_STORE)
+    if store is not None:
+        # Scale-out: the client POSTs to the bucket itself (storage.direct).
+        upload.params = {**upload.params, DIRECT: True}
+        target = presigned_post(
+            settings, store, upload.storage_key, checksum, int(ttl.total_seconds())
+        )
     session.add(upload)
     session.commit()
     return models.GetPresignedUrlResponse(
         storing_process_id=upload.id,
-        presigned_url={
-            "url": f"{settings.public_url.rstrip('/')}/upload/{upload.token}",
-            "fields": {},
-        },
+        presigned_url=target,
         expiration_time=upload.expires_at.isoformat(),
     )
 

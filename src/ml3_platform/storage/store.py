@@ -155,4 +155,18 @@ class Store:
 
 def store_from_settings(settings: Settings) -> Store:
     """The platform's store: ``ML3_DATA_URL``, or the data folder in its home."""
-    return Store(settings.resolved_data_url())
+    url = settings.resolved_data_url()
+    return Store(url, **s3_options(settings, url))
+
+
+def s3_options(settings: Settings, url: str) -> dict[str, Any]:
+    """s3fs options for an ``s3://`` data URL: endpoint, region, no caching.
+
+    Listings are not cached: other processes write to the same bucket.
+    """
+    if not url.startswith(("s3://", "s3a://")):
+        return {}
+    client_kwargs: dict[str, Any] = {"region_name": settings.s3_region}
+    if settings.s3_endpoint_url:
+        client_kwargs["endpoint_url"] = settings.s3_endpoint_url
+    return {"client_kwargs": client_kwargs, "use_listings_cache": False}
