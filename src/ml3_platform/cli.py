@@ -132,13 +132,11 @@ def deliver() -> None:
     from ml3_platform.actions.worker import DeliveryWorker
 
     settings = get_settings()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_format)
     migrate(settings)
     engine = make_engine(settings)
     try:
-        DeliveryWorker(make_sessionmaker(engine), settings).run_forever()
+        DeliveryWorker(make_sessionmaker(engine, settings), settings).run_forever()
     except KeyboardInterrupt:
         pass
     finally:
