@@ -132,9 +132,7 @@ def deliver() -> None:
     from ml3_platform.actions.worker import DeliveryWorker
 
     settings = get_settings()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_format)
     migrate(settings)
     engine = make_engine(settings)
     try:
