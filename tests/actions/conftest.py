@@ -23,7 +23,7 @@ from support import unique
 sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "triggers"))
 
-from standins import AWS_REGION  # noqa: E402
+from standins import AWS_REGION
 
 # Retries: few and quick.
 MAX_ATTEMPTS = 3
