@@ -137,6 +137,8 @@ def test_every_action_is_delivered_once_with_the_event(
         {"model_id": model_id, "event_id": event.event_id}
     ]
     assert retrains[0].model_id == model_id
+    # In the model's retrain queue, as retrain_model's: not behind monitoring.
+    assert retrains[0].queue_key == f"retrain:{model_id}"
     assert attempts(alerting, rows[4].id)[0].outcome == (
         f"retrain job {retrains[0].id} submitted"
     )
