@@ -3,12 +3,14 @@
 Webhooks to loopback are allowed here (``webhook_allow_private``), retries
 are a few hundredths of a second apart, and the error monitor learns its
 baseline from 200 samples, so a drift and its deliveries take seconds.
+Retrain triggers publish to moto's EventBridge.
 """
 
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 from ml3_platform.embedded import EmbeddedPlatform
@@ -16,8 +18,12 @@ from ml3_platform_sdk.client import ML3PlatformClient
 from receivers import SMTP_PASSWORD, SMTP_USER, SmtpReceiver, WebhookReceiver
 from support import unique
 
-# The end-to-end tests' data helpers (samples, uploads) serve here too.
+# The end-to-end tests' data helpers (samples, uploads) and the trigger
+# tests' AWS stand-ins (an EventBridge bus copied into SQS) serve here too.
 sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "triggers"))
+
+from standins import AWS_REGION
 
 # Retries: few and quick.
 MAX_ATTEMPTS = 3
@@ -44,9 +50,19 @@ def smtp() -> Iterator[SmtpReceiver]:
     receiver.stop()
 
 
+@pytest.fixture(scope="session")
+def aws(moto_url):
+    """boto3 clients of the moto server, as the customer's own account."""
+
+    def client(service: str):
+        return boto3.client(service, region_name=AWS_REGION, endpoint_url=moto_url)
+
+    return client
+
+
 @pytest.fixture(scope="module")
 def alerting(
-    backend, new_database, tmp_path_factory, smtp
+    backend, new_database, tmp_path_factory, smtp, moto_url
 ) -> Iterator[EmbeddedPlatform]:
     with EmbeddedPlatform(
         home=tmp_path_factory.mktemp(f"alerting-{backend}"),
@@ -64,6 +80,8 @@ def alerting(
         smtp_user=SMTP_USER,
         smtp_password=SMTP_PASSWORD,
         smtp_from="ml3@example.org",
+        aws_endpoint_url=moto_url,
+        aws_region=AWS_REGION,
     ) as running:
         yield running
 

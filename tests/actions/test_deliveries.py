@@ -4,7 +4,8 @@ Each test drives the error monitor of a regression model into drift with the
 real client: 300 well-predicted samples (the monitor learns its baseline
 from the first 200), then 400 whose predictions are off by 3, i.e. a squared
 error about 900 times the baseline's. The platform's worker then delivers
-the rule's actions to a webhook server and an SMTP server on loopback.
+the rule's actions to a webhook server and an SMTP server on loopback, and
+a retrain action's job fires the model's trigger on moto's EventBridge.
 What no route shows (deliveries, attempts, job payloads) is read from the
 platform's database, as an operator would.
 """
@@ -42,13 +43,25 @@ from ml3_platform_sdk.models import (
     TeamsNotificationAction,
 )
 from support import database_session, unique
+from trigger_support import (
+    SOURCE,
+    EventBus,
+    aws_credentials,
+    eventbridge_trigger,
+    sent_markers,
+)
 
 
 def test_every_action_is_delivered_once_with_the_event(
-    alerting, alert_client, webhooks, smtp, tmp_path
+    alerting, alert_client, webhooks, smtp, aws, tmp_path
 ):
     client = alert_client
-    _, task_id, model_id = ready_task(client)
+    project_id, task_id, model_id = ready_task(client)
+    credentials = aws_credentials(client, aws, project_id)
+    bus = EventBus(aws)
+    client.set_retrain_trigger(
+        model_id, eventbridge_trigger(credentials.credentials_id, bus)
+    )
     tag = unique("all")
     address = f"{tag}@example.org"
     rule_id = error_rule(
@@ -124,9 +137,30 @@ def test_every_action_is_delivered_once_with_the_event(
         {"model_id": model_id, "event_id": event.event_id}
     ]
     assert retrains[0].model_id == model_id
+    # In the model's retrain queue, as retrain_model's: not behind monitoring.
+    assert retrains[0].queue_key == f"retrain:{model_id}"
     assert attempts(alerting, rows[4].id)[0].outcome == (
         f"retrain job {retrains[0].id} submitted"
     )
+
+    # The retrain job fires the model's trigger: one request on the bus.
+    client.wait_job_completion(retrains[0].id, max_wait_timeout=120)
+    assert client.get_job(retrains[0].id).status == JobStatus.COMPLETED.value
+    (sent,) = bus.received()
+    assert (sent["source"], sent["detail-type"]) == (SOURCE, "ML3 Retrain Request")
+    detail = sent["detail"]
+    assert (detail["source"], detail["type"]) == (SOURCE, "ml3.retrain_request")
+    assert (detail["model_id"], detail["model_name"]) == (model_id, "reg")
+    assert (detail["task_id"], detail["project_id"]) == (task_id, project_id)
+    assert detail["event_id"] == event.event_id
+    assert detail["idempotency_key"] == f"event:{event.event_id}:model:{model_id}"
+    assert detail["test"] is False
+    (marker,) = sent_markers(alerting.settings, model_id)
+    assert (marker.job_id, marker.event_id) == (retrains[0].id, event.event_id)
+    assert marker.provider_message_id == sent["id"]
+    # A moment more, for a second request to arrive.
+    time.sleep(0.3)
+    assert bus.received() == []
 
 
 def test_a_flaky_receiver_gets_the_message_once_after_retries(

@@ -97,7 +97,11 @@ class Story:
 
 
 def tell(client: ML3PlatformClient, project_id: str, make: MakeData) -> Story:
-    """History, a reference, a calm batch, then a batch whose ``x1`` moved."""
+    """History, a reference, a calm batch, then a batch whose ``x1`` moved.
+
+    The moved batch's target comes later, with ``add_target_data``: every
+    upload method that takes task data reads from the source.
+    """
     task_id = client.create_task(
         project_id, unique("task"), tags=[], task_type=TaskType.REGRESSION,
         data_structure=DataStructure.TABULAR,
@@ -123,15 +127,21 @@ def tell(client: ML3PlatformClient, project_id: str, make: MakeData) -> Story:
 
     calm = samples("a", BATCH_ROWS, PRODUCTION_START, 0.0, seed=2)
     moved = samples("b", BATCH_ROWS, PRODUCTION_START + 60.0 * BATCH_ROWS, 3.0, 3)
-    for label, batch in (("calm", calm), ("moved", moved)):
-        predictions = data(f"{label}-predictions", batch["predictions"])
-        job = client.add_production_data(
-            task_id,
-            inputs=data(f"{label}-inputs", batch["inputs"]),
-            target=data(f"{label}-target", batch["target"]),
-            predictions=[(model_id, predictions)],
-        )
-        client.wait_job_completion(job)
+    job = client.add_production_data(
+        task_id,
+        inputs=data("calm-inputs", calm["inputs"]),
+        target=data("calm-target", calm["target"]),
+        predictions=[(model_id, data("calm-predictions", calm["predictions"]))],
+    )
+    client.wait_job_completion(job)
+    job = client.add_production_data(
+        task_id,
+        inputs=data("moved-inputs", moved["inputs"]),
+        predictions=[(model_id, data("moved-predictions", moved["predictions"]))],
+    )
+    client.wait_job_completion(job)
+    job = client.add_target_data(task_id, data("moved-target", moved["target"]))
+    client.wait_job_completion(job)
     return Story(task_id, model_id, events(client, task_id),
                  statuses(client, task_id, model_id), names)  # fmt: skip
 

@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ml3_platform import jobs
 from ml3_platform.actions.messages import Alert
 from ml3_platform.actions.senders import SEND_TIMEOUT, SendFailed, send
 from ml3_platform.db.tables import (
@@ -34,13 +33,13 @@ from ml3_platform.db.tables import (
     Model,
     Task,
 )
+from ml3_platform.services import retrain_triggers
 from ml3_platform.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 RETRAIN = "retrain"
-RETRAIN_JOB = "retrain"
 # How long a claim holds: beyond the longest send, so that only a worker
 # that died lets its claim run out.
 CLAIM = timedelta(seconds=6 * SEND_TIMEOUT)
@@ -59,7 +58,6 @@ class _Claimed:
     alert: Alert
     event_id: str
     task_id: str
-    project_id: str
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,6 @@ class DeliveryWorker:
             alert=alert,
             event_id=event.id,
             task_id=task.id,
-            project_id=task.project_id,
         )
 
     def _attempt(self, claimed: _Claimed) -> _Outcome:
@@ -233,19 +230,14 @@ class DeliveryWorker:
         delivery submits its job once.
         """
         name = claimed.action.get("model_name")
-        model_id = session.scalar(
-            select(Model.id).where(Model.task_id == claimed.task_id, Model.name == name)
+        model = session.scalar(
+            select(Model).where(Model.task_id == claimed.task_id, Model.name == name)
         )
-        if model_id is None:
+        if model is None:
             return _Outcome(
                 False, f"model {name!r} is no longer in the task", permanent=True
             )
-        job = jobs.submit(
-            session,
-            RETRAIN_JOB,
-            claimed.project_id,
-            claimed.task_id,
-            model_id,
-            {"model_id": model_id, "event_id": claimed.event_id},
-        )
+        # The same job as retrain_model's, in the model's own retrain queue,
+        # so it does not wait behind the task's monitoring jobs.
+        job = retrain_triggers.submit_retrain(session, model, claimed.event_id)
         return _Outcome(True, f"retrain job {job.id} submitted")

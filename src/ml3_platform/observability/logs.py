@@ -1,7 +1,8 @@
 """Logs as one JSON object per line, with the job and task ids of job logs.
 
-``ML3_LOG_FORMAT=json`` chooses it for ``ml3 serve`` and ``ml3 worker``;
-the job runner passes ``job_id``, ``task_id`` and ``job_group`` as extras.
+``ML3_LOG_FORMAT=json`` chooses it for ``ml3 serve``, ``ml3 worker`` and
+``ml3 deliver``; the job runner passes ``job_id``, ``task_id`` and
+``job_group`` as extras.
 """
 
 import json
