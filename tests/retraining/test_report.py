@@ -40,7 +40,8 @@ def test_a_flipped_concept_is_not_learned_from_the_old_samples():
 
     assert report.compared == 5
     assert report.weighting not in ("pre-drift", "unweighted")
-    model = fit_surrogate(data.pool, data.target, report.sample_counts.astype(float), True)
+    counts = report.sample_counts.astype(float)
+    model = fit_surrogate(data.pool, data.target, counts, True)
     measured = float(np.mean(model.predict(fresh) == truth))
     assert measured > 0.9
     assert report.metric.lower <= measured <= report.metric.upper

@@ -6,8 +6,8 @@ folds; the surrogate (`surrogate.py`) is trained on the suggestion's data
 in all folds but one and predicts the held-out fold, so each sample is
 scored by a model that never saw it. The fold model's weights come from
 the density-ratio classifier of the same fold, which never saw that
-fold's post-drift samples either (`density_ratio.CrossFitted`). The held-out predictions are then
-averaged over the post-drift distribution:
+fold's post-drift samples either (`density_ratio.CrossFitted`). The
+held-out predictions are then averaged over the post-drift distribution:
 
 - with labelled post-drift samples (``evaluation`` given), over those
   samples, each counting once: an unbiased estimate that does not depend
@@ -19,11 +19,10 @@ averaged over the post-drift distribution:
 The report compares several weightings on these estimates and keeps the
 best (`report.WEIGHTINGS`); it asks for the interval at Bonferroni's level
 so that the chosen one's holds. The interval is the estimate ± z·se at the
-stated confidence, with se from
-the influence function of the metric (the delta method): for weighted
-values vᵢ and per-sample influences ψᵢ, se² = Σ vᵢ² ψᵢ² / (Σ vᵢ)². The
-fold models see (k-1)/k of the data, so the bounds lean slightly towards
-pessimism for the model trained on all of it.
+stated confidence, with se from the influence function of the metric (the
+delta method): for weighted values vᵢ and per-sample influences ψᵢ,
+se² = Σ vᵢ² ψᵢ² / (Σ vᵢ)². The fold models see (k-1)/k of the data, so the
+bounds lean slightly towards pessimism for the model trained on all of it.
 """
 
 from collections.abc import Callable

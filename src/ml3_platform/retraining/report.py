@@ -132,7 +132,8 @@ def compute_report(data: RetrainingData, request: ReportRequest) -> ReportResult
         cost = _plus(per_prediction, request.retraining_cost)
     counts = None
     if request.resampled_size is not None:
-        counts = systematic_resample(weights, request.resampled_size, request.ratio.seed)
+        size, seed = request.resampled_size, request.ratio.seed
+        counts = systematic_resample(weights, size, seed)
     return ReportResult(
         weights=weights,
         effective_sample_size=effective_sample_size(weights),
