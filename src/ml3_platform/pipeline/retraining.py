@@ -210,6 +210,8 @@ def _store(ctx, task, model, version, pool_frame, columns, result, request, drif
             "performance_estimate": result.metric.estimate,
             "cost_estimate": cost.estimate if cost else None,
             "weights_over": "inputs and target" if result.joint else "inputs",
+            "weighting": result.weighting,
+            "weightings_compared": result.compared,
             "pool_samples": len(ids),
         },
         storage_key=key,

@@ -4,8 +4,10 @@ Cross-fitted estimate (the idea of importance-weighted cross-validation,
 Sugiyama, Krauledat and Müller, JMLR 8, 2007): the pool is split into
 folds; the surrogate (`surrogate.py`) is trained on the suggestion's data
 in all folds but one and predicts the held-out fold, so each sample is
-scored by a model that never saw it. The held-out predictions are then
-averaged over the post-drift distribution:
+scored by a model that never saw it. The fold model's weights come from
+the density-ratio classifier of the same fold, which never saw that
+fold's post-drift samples either (`density_ratio.CrossFitted`). The
+held-out predictions are then averaged over the post-drift distribution:
 
 - with labelled post-drift samples (``evaluation`` given), over those
   samples, each counting once: an unbiased estimate that does not depend
@@ -14,11 +16,13 @@ averaged over the post-drift distribution:
   (self-normalised importance sampling), which is right as far as the
   weights are.
 
-The interval is the estimate ± z·se at the stated confidence, with se from
-the influence function of the metric (the delta method): for weighted
-values vᵢ and per-sample influences ψᵢ, se² = Σ vᵢ² ψᵢ² / (Σ vᵢ)². The
-fold models see (k-1)/k of the data, so the bounds lean slightly towards
-pessimism for the model trained on all of it.
+The report compares several weightings on these estimates and keeps the
+best (`report.WEIGHTINGS`); it asks for the interval at Bonferroni's level
+so that the chosen one's holds. The interval is the estimate ± z·se at the
+stated confidence, with se from the influence function of the metric (the
+delta method): for weighted values vᵢ and per-sample influences ψᵢ,
+se² = Σ vᵢ² ψᵢ² / (Σ vᵢ)². The fold models see (k-1)/k of the data, so the
+bounds lean slightly towards pessimism for the model trained on all of it.
 """
 
 from collections.abc import Callable
@@ -52,20 +56,25 @@ class BoundsRequest:
     confidence: float = 0.95
     resampled_size: int | None = None
     cost: Cost | None = None
-    folds: int = 5
     seed: int = 0
 
 
 def held_out_predictions(
-    pool: Features, target: np.ndarray, weights: np.ndarray, request: BoundsRequest
+    pool: Features,
+    target: np.ndarray,
+    by_fold: np.ndarray,
+    folds: np.ndarray,
+    request: BoundsRequest,
 ) -> np.ndarray:
-    """For each pool sample, the prediction of a fold model that did not see it."""
-    rng = np.random.default_rng(request.seed)
-    folds = rng.permutation(np.arange(len(pool)) % request.folds)
+    """For each pool sample, the prediction of a fold model that did not see it.
+
+    The model for fold ``k`` is trained on the other folds with weights
+    ``by_fold[k]`` (weights that did not see fold ``k`` either).
+    """
     predictions = np.empty(len(pool), dtype=target.dtype)
-    for fold in range(request.folds):
+    for fold in np.unique(folds):
         train = folds != fold
-        weight = np.where(train, weights, 0.0)
+        weight = np.where(train, by_fold[fold], 0.0)
         if request.resampled_size is not None:
             weight = systematic_resample(weight, request.resampled_size, request.seed)
         model = fit_surrogate(pool, target, weight, request.classification)
@@ -139,6 +148,7 @@ def _rsquare(target, predicted, weights):
 
 
 _METRICS = {"accuracy": _accuracy, "rmse": _rmse, "rsquare": _rsquare}
+LOWER_IS_BETTER = frozenset({"rmse"})
 _RANGES = {
     "accuracy": (0.0, 1.0),
     "rmse": (0.0, np.inf),

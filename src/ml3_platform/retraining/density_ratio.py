@@ -79,6 +79,29 @@ class RatioSettings:
     calibration: str | None = "isotonic"
 
 
+@dataclass(frozen=True)
+class CrossFitted:
+    """Clipped weights of the pool's rows, cross-fitted on ``folds``.
+
+    ``weights[i]`` comes from the classifier that did not see row ``i``'s
+    fold; ``by_fold[k]`` weighs every row with fold ``k``'s classifier, the
+    one that never saw fold ``k``'s post-drift samples. A model scored on
+    fold ``k`` must be trained with ``by_fold[k]``: the cross-fitted weights
+    of the other folds come from classifiers that saw fold ``k`` as class 1,
+    and would pull that model towards the very samples it is scored on.
+    """
+
+    weights: np.ndarray
+    by_fold: np.ndarray
+    folds: np.ndarray
+
+
+def pool_folds(n_pool: int, settings: RatioSettings) -> np.ndarray:
+    """A fold per pool row, balanced and seeded."""
+    rng = np.random.default_rng(settings.seed)
+    return rng.permutation(np.arange(n_pool) % settings.folds)
+
+
 def importance_weights(
     pool: Features,
     post: Features,
@@ -91,9 +114,25 @@ def importance_weights(
     it is not in the pool (a post-drift sample without a target, say). The
     result has mean 1 over the pool.
     """
+    return cross_fitted_weights(pool, post, post_in_pool, settings).weights
+
+
+def cross_fitted_weights(
+    pool: Features,
+    post: Features,
+    post_in_pool: np.ndarray | None = None,
+    settings: RatioSettings = RatioSettings(),
+    folds: np.ndarray | None = None,
+) -> CrossFitted:
+    """`importance_weights` with every fold's classifier's weights kept.
+
+    ``folds`` (one per pool row) defaults to `pool_folds`.
+    """
     _check(pool, post, settings)
     post_in_pool = _links(post, post_in_pool)
-    pool_folds, post_folds = _folds(len(pool), post_in_pool, settings)
+    if folds is None:
+        folds = pool_folds(len(pool), settings)
+    post_folds = _post_folds(folds, post_in_pool, settings)
     # The pool rows that are post-drift samples themselves (linked) stay out
     # of class 0, so no point is shown to the classifier with both labels:
     # the classifier estimates r = p_post / p_rest on the other pool rows.
@@ -103,23 +142,28 @@ def importance_weights(
 
     features = np.vstack([pool.values[rest], post.values])
     labels = np.r_[np.zeros(rest.sum()), np.ones(len(post))]
-    folds = np.r_[pool_folds[rest], post_folds]
-    ratio = np.empty(len(pool))
+    sides = np.r_[folds[rest], post_folds]
+    ratio = np.empty((settings.folds, len(pool)))
     with one_thread():
         for fold in range(settings.folds):
-            train, scored = folds != fold, pool_folds == fold
+            train = sides != fold
             classifier = _classifier(pool.categorical, settings)
             balance = _balanced(labels[train])
             classifier.fit(features[train], labels[train], sample_weight=balance)
             # Classes weighted to equal totals: the calibrated odds are r.
-            ratio[scored] = _odds(classifier, pool.values[scored])
+            ratio[fold] = _odds(classifier, pool.values)
 
     # The pool mixes the rest and the linked post-drift samples:
     # p_pool = (n_rest p_rest + n_linked p_post) / n, so
     # p_post / p_pool = n r / (n_rest + n_linked r).
     n_rest, n_linked = rest.sum(), linked.sum()
-    weights = len(pool) * ratio / (n_rest + n_linked * ratio)
-    return clip_weights(weights, settings.cap)
+    by_fold = len(pool) * ratio / (n_rest + n_linked * ratio)
+    crossed = by_fold[folds, np.arange(len(pool))]
+    return CrossFitted(
+        weights=clip_weights(crossed, settings.cap),
+        by_fold=np.stack([clip_weights(row, settings.cap) for row in by_fold]),
+        folds=folds,
+    )
 
 
 def _balanced(labels: np.ndarray) -> np.ndarray:
@@ -167,16 +211,15 @@ def _odds(classifier, values: np.ndarray) -> np.ndarray:
     return probability / (1 - probability)
 
 
-def _folds(
-    n_pool: int, post_in_pool: np.ndarray, settings: RatioSettings
-) -> tuple[np.ndarray, np.ndarray]:
-    """A fold per pool row and per post-drift row; linked rows share one."""
-    rng = np.random.default_rng(settings.seed)
-    pool_folds = rng.permutation(np.arange(n_pool) % settings.folds)
+def _post_folds(
+    folds: np.ndarray, post_in_pool: np.ndarray, settings: RatioSettings
+) -> np.ndarray:
+    """A fold per post-drift row: its pool row's when linked, else seeded."""
+    rng = np.random.default_rng(settings.seed + 1)
     post_folds = rng.integers(0, settings.folds, size=len(post_in_pool))
     linked = post_in_pool >= 0
-    post_folds[linked] = pool_folds[post_in_pool[linked]]
-    return pool_folds, post_folds
+    post_folds[linked] = folds[post_in_pool[linked]]
+    return post_folds
 
 
 def _links(post: Features, post_in_pool: np.ndarray | None) -> np.ndarray:
