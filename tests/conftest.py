@@ -73,7 +73,11 @@ def scaled(postgres, tmp_path_factory) -> Iterator[DistributedPlatform]:
             extra_path=str(TEST_HANDLERS_DIR),
             api_processes=1,
             worker_processes=2,
-            extra_env={"ML3_TEST_PAUSE_DIR": str(pause_dir)},
+            extra_env={
+                "ML3_TEST_PAUSE_DIR": str(pause_dir),
+                # Its test's webhook receiver is on loopback.
+                "ML3_WEBHOOK_ALLOW_PRIVATE": "true",
+            },
             workers=1,
             job_poll_interval=0.05,
             worker_heartbeat_seconds=0.5,

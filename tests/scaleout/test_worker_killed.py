@@ -2,7 +2,9 @@
 
 The job is stopped after all of its work and before its commit, the worst
 moment; the same batches sent to a control task on the same platform, with
-no kill, say what must be stored.
+no kill, say what must be stored and sent. Each task has a rule that posts
+its input drift events to a webhook receiver on loopback, so notifications
+are counted where they arrive, not only as rows.
 """
 
 import os
@@ -12,6 +14,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from actions.receivers import WebhookReceiver
 from e2e.e2e_support import (
     HISTORY_START,
     PRODUCTION_START,
@@ -22,6 +25,12 @@ from e2e.e2e_support import (
 )
 from ml3_platform.db.tables import Batch, Delivery, DetectionEvent, Job
 from ml3_platform_sdk.client import ML3PlatformClient
+from ml3_platform_sdk.enums import (
+    DetectionEventSeverity,
+    DetectionEventType,
+    MonitoringTarget,
+)
+from ml3_platform_sdk.models import DiscordNotificationAction
 from support import database_session, unique
 
 
@@ -32,10 +41,19 @@ def _quiet(monkeypatch):
     monkeypatch.delenv("MLCUBE_POLLING", raising=False)
 
 
-def test_killed_worker_job_is_finished_once_and_in_order(scaled, tmp_path):
+@pytest.fixture
+def webhooks():
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+def test_killed_worker_job_is_finished_once_and_in_order(scaled, webhooks, tmp_path):
     client = _client(scaled)
     control, control_model = _referenced_task(client, tmp_path)
     victim, victim_model = _referenced_task(client, tmp_path)
+    for task_id in (control, victim):
+        _input_drift_rule(client, task_id, f"{webhooks.url}/ok/{task_id}")
     drifted = samples("p", 400, PRODUCTION_START, shift=3.0, seed=1)
     later = samples("q", 200, PRODUCTION_START + 1e5, seed=2)
 
@@ -67,6 +85,12 @@ def test_killed_worker_job_is_finished_once_and_in_order(scaled, tmp_path):
     assert _stored(scaled, victim) == _stored(scaled, control)
     assert _events(client, victim) == _events(client, control)
     assert any(event[0] == "drift_on" for event in _events(client, victim))
+    # Each input drift_on event notified once, the killed run's included.
+    drifts = sum(e[:2] == ("drift_on", "input") for e in _events(client, victim))
+    assert drifts > 0
+    sent = {task_id: _received(webhooks, task_id, drifts) for task_id in (control, victim)}
+    assert [len(keys) for keys in sent.values()] == [drifts, drifts]
+    assert all(len(set(keys)) == drifts for keys in sent.values())
     scaled.start_worker()  # give the module its two workers back
 
 
@@ -87,6 +111,26 @@ def _referenced_task(client, folder) -> tuple[str, str]:
         client.set_model_reference(model_id, HISTORY_START, HISTORY_START + 1e6)
     )
     return task_id, model_id
+
+
+def _input_drift_rule(client, task_id: str, webhook: str) -> None:
+    client.create_detection_event_rule(
+        name="input drift",
+        task_id=task_id,
+        severity=DetectionEventSeverity.LOW,
+        detection_event_type=DetectionEventType.DRIFT_ON,
+        monitoring_target=MonitoringTarget.INPUT,
+        actions=[DiscordNotificationAction(webhook=webhook)],
+    )
+
+
+def _received(webhooks: WebhookReceiver, task_id: str, expected: int) -> list[str]:
+    """The idempotency keys the task's webhook got, once ``expected`` came
+    and a moment more passed for a repeat to show."""
+    path = f"/ok/{task_id}"
+    _wait_until(lambda: len(webhooks.at(path)) >= expected)
+    time.sleep(1.0)
+    return [request.headers["Idempotency-Key"] for request in webhooks.at(path)]
 
 
 def _job(platform, job_id: str) -> Job:
