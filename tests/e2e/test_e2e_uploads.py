@@ -107,6 +107,36 @@ def test_null_in_non_nullable_column(client, platform, referenced, tmp_path):
     assert_nothing_stored(platform.settings, task_id, job_id)
 
 
+@pytest.mark.parametrize(
+    ("column", "written", "shown"),
+    [("x1", "1e309", "inf"), ("y", "-inf", "-inf"), ("reg@v1", "inf", "inf")],
+)
+def test_an_infinity_names_column_and_row(
+    client, platform, referenced, tmp_path, column, written, shown
+):
+    """A CSV number too big for a float, or an infinity, is no measurement."""
+    task_id, model_id = referenced
+    batch = samples("p", 20, PRODUCTION_START)
+    frames = {
+        name: frame.with_columns(pl.all().cast(pl.String))
+        for name, frame in batch.items()
+    }
+    name = {"x1": "inputs", "y": "target", "reg@v1": "predictions"}[column]
+    frames[name][8, column] = written
+
+    job_id = client.add_production_data(
+        task_id,
+        inputs=tabular(frames["inputs"], tmp_path),
+        target=tabular(frames["target"], tmp_path),
+        predictions=[(model_id, tabular(frames["predictions"], tmp_path))],
+    )
+
+    error = failed_job(client, job_id)
+    assert f"column '{column}': value {shown} in row 9 (sample id 'p8')" in error
+    assert "is not finite" in error
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
 def test_one_bad_file_rejects_the_whole_call(client, platform, referenced, tmp_path):
     """Good inputs with a bad target in the same call: neither is stored."""
     task_id, model_id = referenced

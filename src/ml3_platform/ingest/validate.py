@@ -124,6 +124,8 @@ def _converted(
                 "the column is not nullable"
             )
 
+    if data_type == DataType.FLOAT and role != ColumnRole.TIME_ID:
+        _check_finite(values, column, ids)
     if data_type == DataType.ARRAY_1:
         _check_vector(values, column, ids)
     if data_type == DataType.CATEGORICAL and column.possible_values is not None:
@@ -136,6 +138,16 @@ def _converted(
                 f"{_where(row, ids)} is not one of the possible values {shown}"
             )
     return values.rename(column.name)
+
+
+def _check_finite(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):
+    """No infinities: the monitors cannot compare them (as in arrays)."""
+    row = _first(values.is_infinite())
+    if row is not None:
+        raise IngestError(
+            f"column '{column.name}': value {values[row]} in {_where(row, ids)} "
+            "is not finite"
+        )
 
 
 def _where(row: int, ids: pl.Series | None) -> str:
