@@ -1,5 +1,6 @@
 """The set-up calls of the client against the real server, end to end."""
 
+import pytest
 from sqlalchemy import select
 
 from e2e_support import (
@@ -26,6 +27,7 @@ from ml3_platform_sdk.enums import (
     TaskStatus,
     TaskType,
 )
+from ml3_platform_sdk.exceptions import CreateModelException, CreateProjectException
 from ml3_platform_sdk.models import (
     BinaryClassificationTaskCostInfo,
     ColumnInfo,
@@ -187,6 +189,35 @@ def test_model_round_trip(client, capsys):
     assert header[:4] == ["Model", "Id", "Task", "Id"]
     assert rows[0].split()[:5] == [model_id, task_id, MODEL_NAME, MODEL_VERSION,
                                    "not_initialized"]  # fmt: skip
+
+
+def test_a_name_too_long_is_refused_on_every_backend(client):
+    """Not an internal error on PostgreSQL, not stored whole on SQLite."""
+    with pytest.raises(CreateProjectException) as refused:
+        client.create_project("p" * 301, None, StoragePolicy.MLCUBE)
+
+    assert refused.value.error_code == "VALUE_TOO_LONG"
+    assert refused.value.error_message == (
+        "the name of the project is 301 characters long; at most 300 fit"
+    )
+    assert client.get_projects() == []
+
+
+def test_a_model_whose_version_is_too_long_leaves_no_model(client):
+    _, task_id, _ = ready_task(client)
+
+    with pytest.raises(CreateModelException) as refused:
+        client.create_model(
+            task_id, "m2", "v" * 201, ModelMetricName.RMSE,
+            SuggestionType.SAMPLE_WEIGHTS,
+        )  # fmt: skip
+
+    assert refused.value.error_code == "VALUE_TOO_LONG"
+    assert "the version of the model version is 201 characters" in (
+        refused.value.error_message
+    )
+    assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
+    assert "m2@" not in str(client.get_data_schema(task_id))
 
 
 def test_jobs_listed_filtered_and_shown(client, tmp_path, capsys):
