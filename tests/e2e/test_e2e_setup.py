@@ -27,7 +27,13 @@ from ml3_platform_sdk.enums import (
     TaskStatus,
     TaskType,
 )
-from ml3_platform_sdk.exceptions import CreateModelException, CreateProjectException
+from ml3_platform_sdk.exceptions import (
+    CreateKPIException,
+    CreateModelException,
+    CreateProjectException,
+    CreateTaskException,
+    UpdateTaskException,
+)
 from ml3_platform_sdk.models import (
     BinaryClassificationTaskCostInfo,
     ColumnInfo,
@@ -218,6 +224,47 @@ def test_a_model_whose_version_is_too_long_leaves_no_model(client):
     )
     assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
     assert "m2@" not in str(client.get_data_schema(task_id))
+
+
+BLANK_NAMES = {
+    "project": lambda c, p, t: c.create_project(" ", None, StoragePolicy.MLCUBE),
+    "task": lambda c, p, t: c.create_task(
+        p, "", [], TaskType.REGRESSION, DataStructure.TABULAR
+    ),
+    "renamed task": lambda c, p, t: c.update_task(t, name="\t"),
+    "model": lambda c, p, t: c.create_model(
+        t, "", "v1", ModelMetricName.RMSE, SuggestionType.SAMPLE_WEIGHTS
+    ),
+    "model version": lambda c, p, t: c.create_model(
+        t, "m2", " ", ModelMetricName.RMSE, SuggestionType.SAMPLE_WEIGHTS
+    ),
+    "kpi": lambda c, p, t: c.create_kpi(p, ""),
+}
+BLANK_REFUSALS = {
+    "project": (CreateProjectException, "PROJECT_NAME_INVALID", "a project"),
+    "task": (CreateTaskException, "TASK_NAME_INVALID", "a task"),
+    "renamed task": (UpdateTaskException, "TASK_NAME_INVALID", "a task"),
+    "model": (CreateModelException, "MODEL_NAME_INVALID", "a model"),
+    "model version": (CreateModelException, "MODEL_VERSION_INVALID", "a model"),
+    "kpi": (CreateKPIException, "KPI_NAME_INVALID", "a KPI"),
+}
+
+
+@pytest.mark.parametrize("entity", list(BLANK_NAMES))
+def test_a_blank_name_is_refused_and_nothing_made(client, entity):
+    project_id, task_id, _ = ready_task(client)
+    exception, code, subject = BLANK_REFUSALS[entity]
+
+    with pytest.raises(exception) as refused:
+        BLANK_NAMES[entity](client, project_id, task_id)
+
+    assert refused.value.error_code == code
+    assert refused.value.error_message.startswith(f"{subject} needs a non-empty")
+    assert len(client.get_projects()) == 1
+    assert [task.task_id for task in client.get_tasks(project_id)] == [task_id]
+    assert client.get_task(task_id).name.startswith("task-")
+    assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
+    assert client.get_kpis(project_id) == []
 
 
 def test_jobs_listed_filtered_and_shown(client, tmp_path, capsys):
