@@ -19,6 +19,7 @@ from e2e_support import (
     ready_task,
     samples,
     tabular,
+    tabular_file,
 )
 from ml3_platform.db.tables import Batch
 from ml3_platform_sdk.enums import FileType
@@ -134,6 +135,25 @@ def test_an_infinity_names_column_and_row(
     error = failed_job(client, job_id)
     assert f"column '{column}': value {shown} in row 9 (sample id 'p8')" in error
     assert "is not finite" in error
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
+def test_a_file_that_is_no_parquet_is_named_as_the_user_knows_it(
+    client, platform, referenced, tmp_path
+):
+    task_id, _ = referenced
+    path = tmp_path / "batch.parquet"
+    path.write_bytes(b"PAR1 not really PAR1")
+
+    job_id = client.add_production_data(
+        task_id, inputs=tabular_file(path, FileType.PARQUET)
+    )
+
+    error = failed_job(client, job_id)
+    assert error.startswith(
+        "inputs (batch.parquet): file 'batch.parquet' could not be read as PARQUET"
+    )
+    assert str(platform.settings.home) not in error
     assert_nothing_stored(platform.settings, task_id, job_id)
 
 

@@ -35,8 +35,12 @@ def read_table(source: Source, file_type: FileType | str, name: str = "") -> pa.
     except IngestError as error:
         raise IngestError(f"file '{label}': {error.message}") from None
     except Exception as error:  # the parsers raise many unrelated types
+        # Parsers quote the path they read, which is the server's own.
+        reason = str(error)
+        if isinstance(source, str | Path):
+            reason = reason.replace(str(source), label)
         raise IngestError(
-            f"file '{label}' could not be read as {kind.value.upper()}: {error}"
+            f"file '{label}' could not be read as {kind.value.upper()}: {reason}"
         ) from error
     if table.num_rows == 0:
         raise IngestError(f"file '{label}' has no data rows")
