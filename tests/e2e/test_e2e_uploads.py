@@ -157,6 +157,25 @@ def test_a_file_that_is_no_parquet_is_named_as_the_user_knows_it(
     assert_nothing_stored(platform.settings, task_id, job_id)
 
 
+def test_pandas_categories_in_parquet_are_read_as_their_values(
+    client, platform, referenced, tmp_path
+):
+    task_id, _ = referenced
+    frame = samples("p", 20, PRODUCTION_START)["inputs"].to_pandas()
+    frame["color"] = frame["color"].astype("category")
+    frame["sample_id"] = frame["sample_id"].astype("category")
+    path = tmp_path / "batch.parquet"
+    frame.to_parquet(path)
+
+    job_id = client.add_production_data(
+        task_id, inputs=tabular_file(path, FileType.PARQUET)
+    )
+    client.wait_job_completion(job_id)
+
+    (batch,) = job_rows(platform.settings, Batch, job_id)
+    assert batch.n_rows == 20
+
+
 def test_one_bad_file_rejects_the_whole_call(client, platform, referenced, tmp_path):
     """Good inputs with a bad target in the same call: neither is stored."""
     task_id, model_id = referenced

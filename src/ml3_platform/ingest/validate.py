@@ -89,6 +89,9 @@ def _converted(
 ) -> pl.Series:
     """``original`` as the column's type, after every check of its values."""
     role, data_type = column.role, column.data_type
+    if isinstance(original.dtype, pl.Categorical | pl.Enum):
+        # Dictionary-encoded text (pandas' "category" in Parquet): its values.
+        original = original.cast(pl.String)
     if role == ColumnRole.ID:
         values, kind = _as_text(original, is_id=True), "a text sample id"
     elif role == ColumnRole.TIME_ID:
