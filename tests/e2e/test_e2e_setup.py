@@ -28,15 +28,18 @@ from ml3_platform_sdk.enums import (
     TaskType,
 )
 from ml3_platform_sdk.exceptions import (
+    AddDataSchemaException,
     CreateKPIException,
     CreateModelException,
     CreateProjectException,
     CreateTaskException,
+    UpdateModelVersionException,
     UpdateTaskException,
 )
 from ml3_platform_sdk.models import (
     BinaryClassificationTaskCostInfo,
     ColumnInfo,
+    DataSchema,
     RegressionTaskCostInfo,
 )
 from support import database_session, unique
@@ -265,6 +268,88 @@ def test_a_blank_name_is_refused_and_nothing_made(client, entity):
     assert client.get_task(task_id).name.startswith("task-")
     assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
     assert client.get_kpis(project_id) == []
+
+
+def binary_schema(input_name: str = "x", values=("yes", "no")) -> DataSchema:
+    def column(name, role, data_type, **fields):
+        return ColumnInfo(
+            name=name, role=role, is_nullable=False, data_type=data_type, **fields
+        )
+
+    return DataSchema(
+        columns=[
+            column("id", ColumnRole.ID, DataType.STRING),
+            column("ts", ColumnRole.TIME_ID, DataType.FLOAT),
+            column(input_name, ColumnRole.INPUT, DataType.FLOAT),
+            column(
+                "y", ColumnRole.TARGET, DataType.CATEGORICAL,
+                possible_values=list(values),
+            ),  # fmt: skip
+        ]
+    )
+
+
+def binary_task(client) -> str:
+    project_id = client.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    return client.create_task(
+        project_id, "churn", [], TaskType.CLASSIFICATION_BINARY,
+        DataStructure.TABULAR, positive_class="yes",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("schema", "rule"),
+    [
+        (binary_schema(values=("yes", "yes")), "'yes' repeats"),
+        (binary_schema(values=(True, "true")), "'true' repeats"),
+        (binary_schema(input_name=" "), "every column needs a non-empty name"),
+        (
+            binary_schema(values=("stay", "leave")),
+            "the task's positive_class 'yes' is not one of the target's",
+        ),
+    ],
+)
+def test_a_schema_the_data_could_never_match_is_refused(client, schema, rule):
+    task_id = binary_task(client)
+
+    with pytest.raises(AddDataSchemaException) as refused:
+        client.add_data_schema(task_id, schema)
+
+    assert refused.value.error_code == "DATA_SCHEMA_INVALID"
+    assert rule in refused.value.error_message
+    client.add_data_schema(task_id, binary_schema())
+
+
+def test_a_model_whose_prediction_column_is_an_input_is_refused(client):
+    task_id = binary_task(client)
+    client.add_data_schema(task_id, binary_schema(input_name="x@v1"))
+
+    with pytest.raises(CreateModelException) as refused:
+        client.create_model(
+            task_id, "x", "v1", ModelMetricName.ACCURACY,
+            SuggestionType.SAMPLE_WEIGHTS,
+        )  # fmt: skip
+
+    assert refused.value.error_code == "PREDICTION_COLUMN_TAKEN"
+    assert "'x@v1'" in refused.value.error_message
+    assert client.get_models(task_id) == []
+    columns = [column.name for column in client.get_data_schema(task_id).columns]
+    assert columns == ["id", "ts", "x@v1", "y"]
+
+
+def test_a_new_version_whose_prediction_column_is_an_input_is_refused(client):
+    task_id = binary_task(client)
+    client.add_data_schema(task_id, binary_schema(input_name="x@v1"))
+    model_id = client.create_model(
+        task_id, "x", "v0", ModelMetricName.ACCURACY, SuggestionType.SAMPLE_WEIGHTS
+    )
+
+    with pytest.raises(UpdateModelVersionException) as refused:
+        client.update_model_version_from_time_range(model_id, "v1", 0.0, 1e10)
+
+    assert refused.value.error_code == "PREDICTION_COLUMN_TAKEN"
+    assert client.get_model(model_id).version == "v0"
+    assert client.get_jobs(task_id=task_id) == []
 
 
 def test_jobs_listed_filtered_and_shown(client, tmp_path, capsys):

@@ -132,7 +132,7 @@ def _converted(
     if data_type == DataType.ARRAY_1:
         _check_vector(values, column, ids)
     if data_type == DataType.CATEGORICAL and column.possible_values is not None:
-        allowed = _category_texts(column.possible_values)
+        allowed = category_texts(column.possible_values)
         row = _first(values.is_not_null() & ~values.is_in(allowed))
         if row is not None:
             shown = ", ".join(f"'{value}'" for value in allowed)
@@ -211,7 +211,7 @@ def _is_scalar(dtype: pl.DataType) -> bool:
     return dtype.is_numeric() or dtype == pl.Boolean
 
 
-def _category_texts(possible_values: list[str | int | bool]) -> list[str]:
+def category_texts(possible_values: list[str | int | bool]) -> list[str]:
     """Categories are kept as text; ``True`` reads as ``true``."""
     return [
         str(value).lower() if isinstance(value, bool) else str(value)

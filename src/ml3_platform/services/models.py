@@ -6,7 +6,11 @@ from sqlalchemy.orm import Session
 from ml3_platform.db.tables import Model, ModelVersion, Task, User
 from ml3_platform.services.access import Need, model_for, task_for
 from ml3_platform.services.common import as_utc, check_name
-from ml3_platform.services.data_schemas import add_prediction_column, schema_of
+from ml3_platform.services.data_schemas import (
+    add_prediction_column,
+    check_prediction_column_free,
+    schema_of,
+)
 from ml3_platform.services.errors import DomainError
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import CreateModel
@@ -28,6 +32,7 @@ def create_model(session: Session, user: User, body: CreateModel) -> str:
     schema = schema_of(session, task)
     check_name("MODEL_NAME_INVALID", "model", body.name)
     check_name("MODEL_VERSION_INVALID", "model", body.version, field="version")
+    check_prediction_column_free(schema, body.name, body.version)
     _check_metric(task, body.metric_name)
     check_suggestion_type(body.preferred_suggestion_type, body.resampled_dataset_size)
     if session.scalar(
