@@ -352,6 +352,21 @@ def test_a_new_version_whose_prediction_column_is_an_input_is_refused(client):
     assert client.get_jobs(task_id=task_id) == []
 
 
+def test_a_retraining_cost_below_zero_is_refused(client):
+    _, task_id, _ = ready_task(client)
+    cost = -5.0
+
+    with pytest.raises(CreateModelException) as refused:
+        client.create_model(
+            task_id, "m2", "v1", ModelMetricName.RMSE,
+            SuggestionType.SAMPLE_WEIGHTS, retraining_cost=cost,
+        )  # fmt: skip
+
+    assert refused.value.error_code == "RETRAINING_COST_INVALID"
+    assert str(cost) in refused.value.error_message
+    assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
+
+
 def test_jobs_listed_filtered_and_shown(client, tmp_path, capsys):
     project_id, task_id, model_id = ready_task(client)
     history = samples("h", 300, HISTORY_START)

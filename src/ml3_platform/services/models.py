@@ -33,6 +33,12 @@ def create_model(session: Session, user: User, body: CreateModel) -> str:
     check_name("MODEL_NAME_INVALID", "model", body.name)
     check_name("MODEL_VERSION_INVALID", "model", body.version, field="version")
     check_prediction_column_free(schema, body.name, body.version)
+    # (Non-finite numbers are refused with the request.)
+    if body.retraining_cost < 0:
+        raise DomainError(
+            "RETRAINING_COST_INVALID",
+            f"retraining_cost must be 0 or more, not {body.retraining_cost}",
+        )
     _check_metric(task, body.metric_name)
     check_suggestion_type(body.preferred_suggestion_type, body.resampled_dataset_size)
     if session.scalar(
