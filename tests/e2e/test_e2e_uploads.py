@@ -176,6 +176,20 @@ def test_pandas_categories_in_parquet_are_read_as_their_values(
     assert batch.n_rows == 20
 
 
+def test_a_repeated_csv_header_is_named(client, platform, referenced, tmp_path):
+    task_id, _ = referenced
+    path = tmp_path / "batch.csv"
+    path.write_text("sample_id,timestamp,x1,x2,x1,color\np0,1700086400,1,2,3,red\n")
+
+    job_id = client.add_production_data(task_id, inputs=tabular_file(path))
+
+    error = failed_job(client, job_id)
+    assert error == (
+        "inputs (batch.csv): file 'batch.csv': column 'x1' appears more than once"
+    )
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
 def test_one_bad_file_rejects_the_whole_call(client, platform, referenced, tmp_path):
     """Good inputs with a bad target in the same call: neither is stored."""
     task_id, model_id = referenced
