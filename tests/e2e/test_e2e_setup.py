@@ -303,6 +303,7 @@ def binary_task(client) -> str:
         (binary_schema(values=("yes", "yes")), "'yes' repeats"),
         (binary_schema(values=(True, "true")), "'true' repeats"),
         (binary_schema(input_name=" "), "every column needs a non-empty name"),
+        (binary_schema(input_name="x" * 301), "name of 301 characters; at most 300"),
         (
             binary_schema(values=("stay", "leave")),
             "the task's positive_class 'yes' is not one of the target's",

@@ -190,6 +190,22 @@ def test_a_repeated_csv_header_is_named(client, platform, referenced, tmp_path):
     assert_nothing_stored(platform.settings, task_id, job_id)
 
 
+def test_a_sample_id_too_long_to_keep_is_refused(
+    client, platform, referenced, tmp_path
+):
+    """Events keep the id of their sample: it must fit (300 characters)."""
+    task_id, _ = referenced
+    batch = samples("p", 200, PRODUCTION_START, shift=5.0)["inputs"]
+    batch = batch.with_columns(("p" * 300 + pl.col("sample_id")).alias("sample_id"))
+
+    job_id = send_inputs(client, task_id, batch, tmp_path)
+
+    error = failed_job(client, job_id)
+    assert "column 'sample_id': the sample id in row 1 is 302 characters" in error
+    assert "at most 300" in error
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
 def test_one_bad_file_rejects_the_whole_call(client, platform, referenced, tmp_path):
     """Good inputs with a bad target in the same call: neither is stored."""
     task_id, model_id = referenced

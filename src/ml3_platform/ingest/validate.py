@@ -29,6 +29,8 @@ _ISO_REWRITES = (
     (r"([+-]\d{2})$", "${1}:00"),
 )
 _HAS_OFFSET = r"[+-]\d{2}:\d{2}$"
+# Detection events keep the id of their sample (``detection_events.sample_id``).
+SAMPLE_ID_MAX_LENGTH = 300
 _NUMBER = r"\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
 _JSON_VECTOR = rf"^\s*\[({_NUMBER}(,{_NUMBER})*)?\]\s*$"
 
@@ -127,6 +129,8 @@ def _converted(
                 "the column is not nullable"
             )
 
+    if role == ColumnRole.ID:
+        _check_id_length(values, column)
     if data_type == DataType.FLOAT and role != ColumnRole.TIME_ID:
         _check_finite(values, column, ids)
     if data_type == DataType.ARRAY_1:
@@ -141,6 +145,16 @@ def _converted(
                 f"{_where(row, ids)} is not one of the possible values {shown}"
             )
     return values.rename(column.name)
+
+
+def _check_id_length(values: pl.Series, column: ColumnInfo) -> None:
+    lengths = values.str.len_chars()
+    row = _first(lengths > SAMPLE_ID_MAX_LENGTH)
+    if row is not None:
+        raise IngestError(
+            f"column '{column.name}': the sample id in row {row + 1} is "
+            f"{lengths[row]} characters long; at most {SAMPLE_ID_MAX_LENGTH} fit"
+        )
 
 
 def _check_finite(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):

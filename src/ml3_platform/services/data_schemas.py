@@ -19,6 +19,8 @@ from ml3_platform_sdk.enums import ColumnRole, DataStructure, DataType, TaskType
 
 ColumnInfo = models.ColumnInfo
 
+# Per-feature events keep the column's name (``detection_events.specification``).
+COLUMN_NAME_MAX_LENGTH = 300
 ARRAY_RANK = {DataType.ARRAY_1: 1, DataType.ARRAY_2: 2, DataType.ARRAY_3: 3}
 PLATFORM_ROLES = {ColumnRole.PREDICTION, ColumnRole.ERROR, ColumnRole.KPI}
 # The input types a task needs at least one of, by data structure.
@@ -136,6 +138,11 @@ def check_schema(task: Task, columns: list[ColumnInfo]) -> None:
 def _check_column(column: ColumnInfo) -> None:
     if not column.name.strip():
         _invalid("every column needs a non-empty name")
+    if len(column.name) > COLUMN_NAME_MAX_LENGTH:
+        _invalid(
+            f"column {column.name[:20]!r}... has a name of {len(column.name)} "
+            f"characters; at most {COLUMN_NAME_MAX_LENGTH} fit"
+        )
     if column.role in PLATFORM_ROLES:
         _invalid(
             f"column {column.name!r}: role {column.role.value} is added by the "
