@@ -155,8 +155,8 @@ def server_process(
     settings = Settings(home=tmp_path, database_url=new_database(backend))
     started: list[ServerProcess] = []
 
-    def start() -> ServerProcess:
-        server = ServerProcess(settings)
+    def start(as_in_readme: bool = False) -> ServerProcess:
+        server = ServerProcess(settings, as_in_readme)
         server.start()
         started.append(server)
         return server

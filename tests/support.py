@@ -108,30 +108,31 @@ def run_ml3(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 class ServerProcess:
     """``ml3 serve`` in a subprocess, for tests that kill and restart it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, as_in_readme: bool = False) -> None:
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        # As the README starts it: the port on the command line, no public URL.
+        self.as_in_readme = as_in_readme
 
     def start(self) -> None:
-        env = platform_env(
-            self.settings,
-            ML3_PORT=str(self.port),
-            ML3_PUBLIC_URL=self.url,
-            ML3_JOB_POLL_INTERVAL="0.02",
-        )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from ml3_platform.cli import app; app()",
-                "serve",
-                "--handler-module",
-                TEST_HANDLERS,
-            ],
-            env=env,
-        )
+        env = platform_env(self.settings, ML3_JOB_POLL_INTERVAL="0.02")
+        command = [
+            sys.executable,
+            "-c",
+            "from ml3_platform.cli import app; app()",
+            "serve",
+            "--handler-module",
+            TEST_HANDLERS,
+        ]
+        if self.as_in_readme:
+            env.pop("ML3_PUBLIC_URL", None)
+            env.pop("ML3_PORT", None)
+            command += ["--port", str(self.port)]
+        else:
+            env.update(ML3_PORT=str(self.port), ML3_PUBLIC_URL=self.url)
+        self.process = subprocess.Popen(command, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "ml3 serve exited"

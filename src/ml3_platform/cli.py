@@ -32,6 +32,13 @@ def serve(
     """Serve the API; with the in-process queue, run jobs here too."""
     from ml3_platform.api import create_app
 
+    # Through the environment, so that the default public URL follows the
+    # options and every API process of a scaled-out server sees them.
+    if host is not None:
+        os.environ["ML3_HOST"] = host
+    if port is not None:
+        os.environ["ML3_PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     logs.configure(settings.log_format)
     # Scale-out: several API processes share one socket (uvicorn's workers);
@@ -45,15 +52,15 @@ def serve(
         uvicorn.run(
             "ml3_platform.api:create_app",
             factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
+            host=settings.host,
+            port=settings.port,
             workers=settings.api_processes,
         )
         return
     uvicorn.run(
         create_app(settings, handler_module),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
     )
 
 

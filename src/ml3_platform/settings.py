@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,7 +24,8 @@ class Settings(BaseSettings):
     data_url: str = ""  # fsspec URL; default: the ``data`` folder in ``home``
 
     # How clients reach this server: used in upload URLs and in links.
-    public_url: str = "http://127.0.0.1:8000"
+    # Empty: where ``ml3 serve`` listens (``host`` and ``port``).
+    public_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -117,6 +119,12 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # Port on which each ``ml3 worker`` serves its metrics; 0: none.
     worker_metrics_port: int = 0
+
+    @model_validator(mode="after")
+    def _listening_address_by_default(self) -> "Settings":
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        return self
 
     @property
     def distributed(self) -> bool:

@@ -1,5 +1,6 @@
 """The set-up calls of the client against the real server, end to end."""
 
+import pytest
 from sqlalchemy import select
 
 from e2e_support import (
@@ -26,9 +27,19 @@ from ml3_platform_sdk.enums import (
     TaskStatus,
     TaskType,
 )
+from ml3_platform_sdk.exceptions import (
+    AddDataSchemaException,
+    CreateKPIException,
+    CreateModelException,
+    CreateProjectException,
+    CreateTaskException,
+    UpdateModelVersionException,
+    UpdateTaskException,
+)
 from ml3_platform_sdk.models import (
     BinaryClassificationTaskCostInfo,
     ColumnInfo,
+    DataSchema,
     RegressionTaskCostInfo,
 )
 from support import database_session, unique
@@ -187,6 +198,174 @@ def test_model_round_trip(client, capsys):
     assert header[:4] == ["Model", "Id", "Task", "Id"]
     assert rows[0].split()[:5] == [model_id, task_id, MODEL_NAME, MODEL_VERSION,
                                    "not_initialized"]  # fmt: skip
+
+
+def test_a_name_too_long_is_refused_on_every_backend(client):
+    """Not an internal error on PostgreSQL, not stored whole on SQLite."""
+    with pytest.raises(CreateProjectException) as refused:
+        client.create_project("p" * 301, None, StoragePolicy.MLCUBE)
+
+    assert refused.value.error_code == "VALUE_TOO_LONG"
+    assert refused.value.error_message == (
+        "the name of the project is 301 characters long; at most 300 fit"
+    )
+    assert client.get_projects() == []
+
+
+def test_a_model_whose_version_is_too_long_leaves_no_model(client):
+    _, task_id, _ = ready_task(client)
+
+    with pytest.raises(CreateModelException) as refused:
+        client.create_model(
+            task_id, "m2", "v" * 201, ModelMetricName.RMSE,
+            SuggestionType.SAMPLE_WEIGHTS,
+        )  # fmt: skip
+
+    assert refused.value.error_code == "VALUE_TOO_LONG"
+    assert "the version of the model version is 201 characters" in (
+        refused.value.error_message
+    )
+    assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
+    assert "m2@" not in str(client.get_data_schema(task_id))
+
+
+BLANK_NAMES = {
+    "project": lambda c, p, t: c.create_project(" ", None, StoragePolicy.MLCUBE),
+    "task": lambda c, p, t: c.create_task(
+        p, "", [], TaskType.REGRESSION, DataStructure.TABULAR
+    ),
+    "renamed task": lambda c, p, t: c.update_task(t, name="\t"),
+    "model": lambda c, p, t: c.create_model(
+        t, "", "v1", ModelMetricName.RMSE, SuggestionType.SAMPLE_WEIGHTS
+    ),
+    "model version": lambda c, p, t: c.create_model(
+        t, "m2", " ", ModelMetricName.RMSE, SuggestionType.SAMPLE_WEIGHTS
+    ),
+    "kpi": lambda c, p, t: c.create_kpi(p, ""),
+}
+BLANK_REFUSALS = {
+    "project": (CreateProjectException, "PROJECT_NAME_INVALID", "a project"),
+    "task": (CreateTaskException, "TASK_NAME_INVALID", "a task"),
+    "renamed task": (UpdateTaskException, "TASK_NAME_INVALID", "a task"),
+    "model": (CreateModelException, "MODEL_NAME_INVALID", "a model"),
+    "model version": (CreateModelException, "MODEL_VERSION_INVALID", "a model"),
+    "kpi": (CreateKPIException, "KPI_NAME_INVALID", "a KPI"),
+}
+
+
+@pytest.mark.parametrize("entity", list(BLANK_NAMES))
+def test_a_blank_name_is_refused_and_nothing_made(client, entity):
+    project_id, task_id, _ = ready_task(client)
+    exception, code, subject = BLANK_REFUSALS[entity]
+
+    with pytest.raises(exception) as refused:
+        BLANK_NAMES[entity](client, project_id, task_id)
+
+    assert refused.value.error_code == code
+    assert refused.value.error_message.startswith(f"{subject} needs a non-empty")
+    assert len(client.get_projects()) == 1
+    assert [task.task_id for task in client.get_tasks(project_id)] == [task_id]
+    assert client.get_task(task_id).name.startswith("task-")
+    assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
+    assert client.get_kpis(project_id) == []
+
+
+def binary_schema(input_name: str = "x", values=("yes", "no")) -> DataSchema:
+    def column(name, role, data_type, **fields):
+        return ColumnInfo(
+            name=name, role=role, is_nullable=False, data_type=data_type, **fields
+        )
+
+    return DataSchema(
+        columns=[
+            column("id", ColumnRole.ID, DataType.STRING),
+            column("ts", ColumnRole.TIME_ID, DataType.FLOAT),
+            column(input_name, ColumnRole.INPUT, DataType.FLOAT),
+            column(
+                "y", ColumnRole.TARGET, DataType.CATEGORICAL,
+                possible_values=list(values),
+            ),  # fmt: skip
+        ]
+    )
+
+
+def binary_task(client) -> str:
+    project_id = client.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    return client.create_task(
+        project_id, "churn", [], TaskType.CLASSIFICATION_BINARY,
+        DataStructure.TABULAR, positive_class="yes",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("schema", "rule"),
+    [
+        (binary_schema(values=("yes", "yes")), "'yes' repeats"),
+        (binary_schema(values=(True, "true")), "'true' repeats"),
+        (binary_schema(input_name=" "), "every column needs a non-empty name"),
+        (binary_schema(input_name="x" * 301), "name of 301 characters; at most 300"),
+        (
+            binary_schema(values=("stay", "leave")),
+            "the task's positive_class 'yes' is not one of the target's",
+        ),
+    ],
+)
+def test_a_schema_the_data_could_never_match_is_refused(client, schema, rule):
+    task_id = binary_task(client)
+
+    with pytest.raises(AddDataSchemaException) as refused:
+        client.add_data_schema(task_id, schema)
+
+    assert refused.value.error_code == "DATA_SCHEMA_INVALID"
+    assert rule in refused.value.error_message
+    client.add_data_schema(task_id, binary_schema())
+
+
+def test_a_model_whose_prediction_column_is_an_input_is_refused(client):
+    task_id = binary_task(client)
+    client.add_data_schema(task_id, binary_schema(input_name="x@v1"))
+
+    with pytest.raises(CreateModelException) as refused:
+        client.create_model(
+            task_id, "x", "v1", ModelMetricName.ACCURACY,
+            SuggestionType.SAMPLE_WEIGHTS,
+        )  # fmt: skip
+
+    assert refused.value.error_code == "PREDICTION_COLUMN_TAKEN"
+    assert "'x@v1'" in refused.value.error_message
+    assert client.get_models(task_id) == []
+    columns = [column.name for column in client.get_data_schema(task_id).columns]
+    assert columns == ["id", "ts", "x@v1", "y"]
+
+
+def test_a_new_version_whose_prediction_column_is_an_input_is_refused(client):
+    task_id = binary_task(client)
+    client.add_data_schema(task_id, binary_schema(input_name="x@v1"))
+    model_id = client.create_model(
+        task_id, "x", "v0", ModelMetricName.ACCURACY, SuggestionType.SAMPLE_WEIGHTS
+    )
+
+    with pytest.raises(UpdateModelVersionException) as refused:
+        client.update_model_version_from_time_range(model_id, "v1", 0.0, 1e10)
+
+    assert refused.value.error_code == "PREDICTION_COLUMN_TAKEN"
+    assert client.get_model(model_id).version == "v0"
+    assert client.get_jobs(task_id=task_id) == []
+
+
+def test_a_retraining_cost_below_zero_is_refused(client):
+    _, task_id, _ = ready_task(client)
+    cost = -5.0
+
+    with pytest.raises(CreateModelException) as refused:
+        client.create_model(
+            task_id, "m2", "v1", ModelMetricName.RMSE,
+            SuggestionType.SAMPLE_WEIGHTS, retraining_cost=cost,
+        )  # fmt: skip
+
+    assert refused.value.error_code == "RETRAINING_COST_INVALID"
+    assert str(cost) in refused.value.error_message
+    assert [model.name for model in client.get_models(task_id)] == [MODEL_NAME]
 
 
 def test_jobs_listed_filtered_and_shown(client, tmp_path, capsys):

@@ -19,6 +19,7 @@ from e2e_support import (
     ready_task,
     samples,
     tabular,
+    tabular_file,
 )
 from ml3_platform.db.tables import Batch
 from ml3_platform_sdk.enums import FileType
@@ -104,6 +105,104 @@ def test_null_in_non_nullable_column(client, platform, referenced, tmp_path):
     error = failed_job(client, job_id)
     assert "column 'color'" in error and "row 5" in error
     assert "null" in error or "missing" in error
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "shown"),
+    [("x1", "1e309", "inf"), ("y", "-inf", "-inf"), ("reg@v1", "inf", "inf")],
+)
+def test_an_infinity_names_column_and_row(
+    client, platform, referenced, tmp_path, column, written, shown
+):
+    """A CSV number too big for a float, or an infinity, is no measurement."""
+    task_id, model_id = referenced
+    batch = samples("p", 20, PRODUCTION_START)
+    frames = {
+        name: frame.with_columns(pl.all().cast(pl.String))
+        for name, frame in batch.items()
+    }
+    name = {"x1": "inputs", "y": "target", "reg@v1": "predictions"}[column]
+    frames[name][8, column] = written
+
+    job_id = client.add_production_data(
+        task_id,
+        inputs=tabular(frames["inputs"], tmp_path),
+        target=tabular(frames["target"], tmp_path),
+        predictions=[(model_id, tabular(frames["predictions"], tmp_path))],
+    )
+
+    error = failed_job(client, job_id)
+    assert f"column '{column}': value {shown} in row 9 (sample id 'p8')" in error
+    assert "is not finite" in error
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
+def test_a_file_that_is_no_parquet_is_named_as_the_user_knows_it(
+    client, platform, referenced, tmp_path
+):
+    task_id, _ = referenced
+    path = tmp_path / "batch.parquet"
+    path.write_bytes(b"PAR1 not really PAR1")
+
+    job_id = client.add_production_data(
+        task_id, inputs=tabular_file(path, FileType.PARQUET)
+    )
+
+    error = failed_job(client, job_id)
+    assert error.startswith(
+        "inputs (batch.parquet): file 'batch.parquet' could not be read as PARQUET"
+    )
+    assert str(platform.settings.home) not in error
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
+def test_pandas_categories_in_parquet_are_read_as_their_values(
+    client, platform, referenced, tmp_path
+):
+    task_id, _ = referenced
+    frame = samples("p", 20, PRODUCTION_START)["inputs"].to_pandas()
+    frame["color"] = frame["color"].astype("category")
+    frame["sample_id"] = frame["sample_id"].astype("category")
+    path = tmp_path / "batch.parquet"
+    frame.to_parquet(path)
+
+    job_id = client.add_production_data(
+        task_id, inputs=tabular_file(path, FileType.PARQUET)
+    )
+    client.wait_job_completion(job_id)
+
+    (batch,) = job_rows(platform.settings, Batch, job_id)
+    assert batch.n_rows == 20
+
+
+def test_a_repeated_csv_header_is_named(client, platform, referenced, tmp_path):
+    task_id, _ = referenced
+    path = tmp_path / "batch.csv"
+    path.write_text("sample_id,timestamp,x1,x2,x1,color\np0,1700086400,1,2,3,red\n")
+
+    job_id = client.add_production_data(task_id, inputs=tabular_file(path))
+
+    error = failed_job(client, job_id)
+    assert error == (
+        "inputs (batch.csv): file 'batch.csv': column 'x1' appears more than once"
+    )
+    assert_nothing_stored(platform.settings, task_id, job_id)
+
+
+def test_a_sample_id_too_long_to_keep_is_refused(
+    client, platform, referenced, tmp_path
+):
+    """Events keep the id of their sample: it must fit (300 characters)."""
+    task_id, _ = referenced
+    batch = samples("p", 200, PRODUCTION_START, shift=5.0)["inputs"]
+    batch = batch.with_columns(("p" * 300 + pl.col("sample_id")).alias("sample_id"))
+
+    job_id = send_inputs(client, task_id, batch, tmp_path)
+
+    error = failed_job(client, job_id)
+    assert "column 'sample_id': the sample id in row 1 is 302 characters" in error
+    assert "at most 300" in error
     assert_nothing_stored(platform.settings, task_id, job_id)
 
 

@@ -56,11 +56,14 @@ def test_failures_end_in_error_with_a_message(platform, api):
     project_id = create_project(api)
     failed = submit(platform, "test_fail", project_id, {"message": "bad row 3"},
                     queue_key=project_id)
+    refused = submit(platform, "test_refuse", project_id, {"message": "too long"},
+                     queue_key=project_id)
     crashed = submit(platform, "test_crash", project_id, {}, queue_key=project_id)
     unknown = submit(platform, "no_such_group", project_id, {}, queue_key=project_id)
-    found = wait_finished(api, [failed, crashed, unknown])
+    found = wait_finished(api, [failed, refused, crashed, unknown])
 
     assert (found[failed]["status"], found[failed]["error"]) == ("error", "bad row 3")
+    assert found[refused]["error"] == "VALUE_TOO_LONG: too long"
     assert found[crashed]["status"] == "error"
     assert "internal error" in found[crashed]["error"]
     assert "no_such_group" in found[unknown]["error"]

@@ -3,11 +3,15 @@
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import select, text, update
 
 from ml3_platform.auth import issue_key
 from ml3_platform.db.tables import ApiKey, User
-from ml3_platform_sdk.enums import ApiKeyExpirationTime
+from ml3_platform.embedded import EmbeddedPlatform
+from ml3_platform_sdk.client import ML3PlatformClient
+from ml3_platform_sdk.enums import ApiKeyExpirationTime, StoragePolicy
+from ml3_platform_sdk.exceptions import SDKClientException
 from support import create_project, database_session, ok, post, sdk_client, unique
 
 
@@ -111,3 +115,20 @@ def test_unknown_route_keeps_the_error_shape(api):
     response = api.get("/no-such-route")
     assert response.status_code == 404
     assert set(response.json()) == {"error_code", "error_message"}
+
+
+def test_the_call_after_a_server_fault_still_works(tmp_path):
+    """A 500 ends its connection; the client's next call opens a new one."""
+    with EmbeddedPlatform(home=tmp_path) as platform:
+        with ML3PlatformClient(platform.url, platform.create_user("u")) as client:
+            client.create_company(name="Acme", address="Main St 1", vat="IT0")
+            project_id = client.create_project("p", None, StoragePolicy.MLCUBE)
+            with database_session(platform.settings) as session:
+                session.execute(text("DROP TABLE kpis"))
+                session.commit()
+
+            with pytest.raises(SDKClientException) as fault:
+                client.get_kpis(project_id)
+
+            assert fault.value.error_code == "INTERNAL_ERROR"
+            assert [p.project_id for p in client.get_projects()] == [project_id]

@@ -48,8 +48,11 @@ async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
 
 async def _internal_error(_request: Request, _error: Exception) -> JSONResponse:
     # Starlette re-raises the error after this answer, so the server logs
-    # the traceback once.
-    return error_response(500, "INTERNAL_ERROR", "internal server error")
+    # the traceback once; uvicorn then drops the connection, which the
+    # client must know so that its next call does not meet a reset socket.
+    response = error_response(500, "INTERNAL_ERROR", "internal server error")
+    response.headers["Connection"] = "close"
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

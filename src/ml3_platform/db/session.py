@@ -4,15 +4,17 @@ SQLite is the default (a file in ``settings.home``); PostgreSQL is chosen by
 the URL alone, e.g. ``postgresql+psycopg://user@host/db``.
 """
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+from ml3_platform.services.errors import DomainError
 from ml3_platform.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,7 +46,30 @@ def make_sessionmaker(
 ) -> sessionmaker[Session]:
     """Sessions on ``engine``, carrying what ``settings`` scale out to."""
     # Rows stay readable after commit: handlers build responses from them.
-    return sessionmaker(engine, expire_on_commit=False, info=_session_info(settings))
+    factory = sessionmaker(
+        engine, expire_on_commit=False, info=_session_info(settings)
+    )
+    event.listen(factory, "before_flush", _check_text_lengths)
+    return factory
+
+
+def _check_text_lengths(session: Session, _context, _instances) -> None:
+    """Refuse text longer than its column, on every backend alike.
+
+    PostgreSQL would fail the statement (an internal error to the caller) and
+    SQLite would store the text whole; here the caller learns which value.
+    """
+    for row in (*session.new, *session.dirty):
+        for column in inspect(row).mapper.columns:
+            limit = column.type.length if isinstance(column.type, String) else None
+            value = getattr(row, column.key, None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                entity = re.sub(r"(?<!^)(?=[A-Z])", " ", type(row).__name__).lower()
+                raise DomainError(
+                    "VALUE_TOO_LONG",
+                    f"the {column.key} of the {entity} is {len(value)} characters "
+                    f"long; at most {limit} fit",
+                )
 
 
 def _session_info(settings: Settings | None) -> dict:

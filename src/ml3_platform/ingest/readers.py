@@ -7,6 +7,7 @@ types the file declares; validation converts them.
 """
 
 import io
+import re
 from pathlib import Path
 from typing import IO
 
@@ -35,8 +36,12 @@ def read_table(source: Source, file_type: FileType | str, name: str = "") -> pa.
     except IngestError as error:
         raise IngestError(f"file '{label}': {error.message}") from None
     except Exception as error:  # the parsers raise many unrelated types
+        # Parsers quote the path they read, which is the server's own.
+        reason = str(error)
+        if isinstance(source, str | Path):
+            reason = reason.replace(str(source), label)
         raise IngestError(
-            f"file '{label}' could not be read as {kind.value.upper()}: {error}"
+            f"file '{label}' could not be read as {kind.value.upper()}: {reason}"
         ) from error
     if table.num_rows == 0:
         raise IngestError(f"file '{label}' has no data rows")
@@ -46,6 +51,11 @@ def read_table(source: Source, file_type: FileType | str, name: str = "") -> pa.
 def _read_csv(source: Source) -> pa.Table:
     data = source if isinstance(source, str | Path) else source.read()
     frame = pl.read_csv(data, infer_schema=False)
+    # Polars renames a repeated header ``x`` to ``x_duplicated_0``.
+    for name in frame.columns:
+        base = re.fullmatch(r"(.*)_duplicated_\d+", name)
+        if base and base[1] in frame.columns:
+            raise IngestError(f"column '{base[1]}' appears more than once")
     return frame.to_arrow()
 
 

@@ -29,6 +29,8 @@ _ISO_REWRITES = (
     (r"([+-]\d{2})$", "${1}:00"),
 )
 _HAS_OFFSET = r"[+-]\d{2}:\d{2}$"
+# Detection events keep the id of their sample (``detection_events.sample_id``).
+SAMPLE_ID_MAX_LENGTH = 300
 _NUMBER = r"\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
 _JSON_VECTOR = rf"^\s*\[({_NUMBER}(,{_NUMBER})*)?\]\s*$"
 
@@ -89,6 +91,9 @@ def _converted(
 ) -> pl.Series:
     """``original`` as the column's type, after every check of its values."""
     role, data_type = column.role, column.data_type
+    if isinstance(original.dtype, pl.Categorical | pl.Enum):
+        # Dictionary-encoded text (pandas' "category" in Parquet): its values.
+        original = original.cast(pl.String)
     if role == ColumnRole.ID:
         values, kind = _as_text(original, is_id=True), "a text sample id"
     elif role == ColumnRole.TIME_ID:
@@ -124,10 +129,14 @@ def _converted(
                 "the column is not nullable"
             )
 
+    if role == ColumnRole.ID:
+        _check_id_length(values, column)
+    if data_type == DataType.FLOAT and role != ColumnRole.TIME_ID:
+        _check_finite(values, column, ids)
     if data_type == DataType.ARRAY_1:
         _check_vector(values, column, ids)
     if data_type == DataType.CATEGORICAL and column.possible_values is not None:
-        allowed = _category_texts(column.possible_values)
+        allowed = category_texts(column.possible_values)
         row = _first(values.is_not_null() & ~values.is_in(allowed))
         if row is not None:
             shown = ", ".join(f"'{value}'" for value in allowed)
@@ -136,6 +145,26 @@ def _converted(
                 f"{_where(row, ids)} is not one of the possible values {shown}"
             )
     return values.rename(column.name)
+
+
+def _check_id_length(values: pl.Series, column: ColumnInfo) -> None:
+    lengths = values.str.len_chars()
+    row = _first(lengths > SAMPLE_ID_MAX_LENGTH)
+    if row is not None:
+        raise IngestError(
+            f"column '{column.name}': the sample id in row {row + 1} is "
+            f"{lengths[row]} characters long; at most {SAMPLE_ID_MAX_LENGTH} fit"
+        )
+
+
+def _check_finite(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):
+    """No infinities: the monitors cannot compare them (as in arrays)."""
+    row = _first(values.is_infinite())
+    if row is not None:
+        raise IngestError(
+            f"column '{column.name}': value {values[row]} in {_where(row, ids)} "
+            "is not finite"
+        )
 
 
 def _where(row: int, ids: pl.Series | None) -> str:
@@ -196,7 +225,7 @@ def _is_scalar(dtype: pl.DataType) -> bool:
     return dtype.is_numeric() or dtype == pl.Boolean
 
 
-def _category_texts(possible_values: list[str | int | bool]) -> list[str]:
+def category_texts(possible_values: list[str | int | bool]) -> list[str]:
     """Categories are kept as text; ``True`` reads as ``true``."""
     return [
         str(value).lower() if isinstance(value, bool) else str(value)

@@ -16,6 +16,7 @@ from ml3_platform.db.tables import Job
 from ml3_platform.jobs.queue import mark_error
 from ml3_platform.jobs.registry import JobContext, JobFailed, handler_for
 from ml3_platform.observability.metrics import observe_job
+from ml3_platform.services.errors import DomainError
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
 from ml3_platform_sdk.enums import JobStatus
@@ -75,11 +76,15 @@ def _run_handler(
         session.commit()
         observe_job(group, "completed", time.perf_counter() - started)
         logger.info("completed job %s", job.id, extra=extra)
-    except JobFailed as failure:
+    except (JobFailed, DomainError) as failure:
+        # A service's refusal (say VALUE_TOO_LONG) reaches the user as one.
+        message = failure.message
+        if isinstance(failure, DomainError):
+            message = f"{failure.code}: {failure.message}"
         session.rollback()
-        mark_error(session, seq, failure.message)
+        mark_error(session, seq, message)
         observe_job(group, "error", time.perf_counter() - started, "failed")
-        logger.info("job %s failed: %s", job.id, failure.message, extra=extra)
+        logger.info("job %s failed: %s", job.id, message, extra=extra)
     except Exception:
         logger.exception("job %s failed with an unexpected error", seq, extra=extra)
         session.rollback()

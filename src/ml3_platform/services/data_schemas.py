@@ -9,6 +9,8 @@ from collections import Counter
 from sqlalchemy.orm import Session
 
 from ml3_platform.db.tables import DataSchema, Model, Task, User
+from ml3_platform.ingest.schema import prediction_column_name
+from ml3_platform.ingest.validate import category_texts
 from ml3_platform.services.access import Need, task_for
 from ml3_platform.services.errors import DomainError
 from ml3_platform_sdk import models
@@ -17,6 +19,8 @@ from ml3_platform_sdk.enums import ColumnRole, DataStructure, DataType, TaskType
 
 ColumnInfo = models.ColumnInfo
 
+# Per-feature events keep the column's name (``detection_events.specification``).
+COLUMN_NAME_MAX_LENGTH = 300
 ARRAY_RANK = {DataType.ARRAY_1: 1, DataType.ARRAY_2: 2, DataType.ARRAY_3: 3}
 PLATFORM_ROLES = {ColumnRole.PREDICTION, ColumnRole.ERROR, ColumnRole.KPI}
 # The input types a task needs at least one of, by data structure.
@@ -68,6 +72,17 @@ def schema_of(session: Session, task: Task) -> DataSchema:
     return schema
 
 
+def check_prediction_column_free(schema: DataSchema, model_name: str, version: str):
+    """Refuse a model version whose prediction column the schema already has."""
+    name = prediction_column_name(model_name, version)
+    if any(column["name"] == name for column in schema.columns):
+        raise DomainError(
+            "PREDICTION_COLUMN_TAKEN",
+            f"the prediction column {name!r} of model {model_name!r} at version "
+            f"{version!r} is already a column of the task's data schema",
+        )
+
+
 def add_prediction_column(
     schema: DataSchema, task: Task, model: Model, version: str
 ) -> None:
@@ -75,7 +90,7 @@ def add_prediction_column(
     columns = [ColumnInfo.model_validate(column) for column in schema.columns]
     target = next((c for c in columns if c.role == ColumnRole.TARGET), None)
     prediction = ColumnInfo(
-        name=f"{model.name}@{version}",
+        name=prediction_column_name(model.name, version),
         role=ColumnRole.PREDICTION,
         is_nullable=False,
         # A RAG task has no target: its model answers with text.
@@ -117,10 +132,17 @@ def check_schema(task: Task, columns: list[ColumnInfo]) -> None:
         return
     if len(targets) != 1:
         _invalid(f"exactly one target column is needed, found {len(targets)}")
-    _check_target(task_type, targets[0])
+    _check_target(task_type, targets[0], task.positive_class)
 
 
 def _check_column(column: ColumnInfo) -> None:
+    if not column.name.strip():
+        _invalid("every column needs a non-empty name")
+    if len(column.name) > COLUMN_NAME_MAX_LENGTH:
+        _invalid(
+            f"column {column.name[:20]!r}... has a name of {len(column.name)} "
+            f"characters; at most {COLUMN_NAME_MAX_LENGTH} fit"
+        )
     if column.role in PLATFORM_ROLES:
         _invalid(
             f"column {column.name!r}: role {column.role.value} is added by the "
@@ -128,6 +150,14 @@ def _check_column(column: ColumnInfo) -> None:
         )
     if column.data_type == DataType.CATEGORICAL and not column.possible_values:
         _invalid(f"categorical column {column.name!r} needs possible_values")
+    # Compared as the values of a file are: as text.
+    texts = category_texts(column.possible_values or [])
+    repeated = [text for text, n in Counter(texts).items() if n > 1]
+    if repeated:
+        _invalid(
+            f"column {column.name!r}: possible_values must be distinct; "
+            f"{repeated[0]!r} repeats"
+        )
     rank = ARRAY_RANK.get(column.data_type)
     if rank is not None:
         dims = column.dims or ()
@@ -146,7 +176,7 @@ def _check_single(columns: list[ColumnInfo], role: ColumnRole, kind: DataType) -
         _invalid(f"the {role.value} column must have data type {kind.value}")
 
 
-def _check_target(task_type: TaskType, target: ColumnInfo) -> None:
+def _check_target(task_type: TaskType, target: ColumnInfo, positive_class) -> None:
     kind = TARGET_TYPE[task_type]
     if target.data_type != kind:
         _invalid(
@@ -157,6 +187,13 @@ def _check_target(task_type: TaskType, target: ColumnInfo) -> None:
         target.possible_values or []
     ) != 2:
         _invalid("a binary classification target needs exactly two possible_values")
+    if positive_class is not None and not set(category_texts([positive_class])) & set(
+        category_texts(target.possible_values or [])
+    ):
+        _invalid(
+            f"the task's positive_class {positive_class!r} is not one of the "
+            f"target's possible_values"
+        )
     if task_type == TaskType.CLASSIFICATION_MULTILABEL and len(
         target.classes_names or []
     ) != target.dims[0]:

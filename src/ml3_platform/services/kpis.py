@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ml3_platform import jobs
 from ml3_platform.db.tables import Kpi, Upload, User
 from ml3_platform.services.access import Need, project_for
-from ml3_platform.services.common import as_utc
+from ml3_platform.services.common import as_utc, check_name
 from ml3_platform.services.errors import DomainError, not_found
 from ml3_platform.services.received import ensure_received
 from ml3_platform_sdk import models
@@ -53,6 +53,7 @@ def to_wire(kpi: Kpi) -> models.KPI:
 
 def create_kpi(session: Session, user: User, body: CreateKPI) -> str:
     project = project_for(session, user, body.project_id, Need.EDIT)
+    check_name("KPI_NAME_INVALID", "KPI", body.name)
     taken = session.scalar(
         select(Kpi.id).where(Kpi.project_id == project.id, Kpi.name == body.name)
     )

@@ -5,8 +5,12 @@ from sqlalchemy.orm import Session
 
 from ml3_platform.db.tables import Model, ModelVersion, Task, User
 from ml3_platform.services.access import Need, model_for, task_for
-from ml3_platform.services.common import as_utc
-from ml3_platform.services.data_schemas import add_prediction_column, schema_of
+from ml3_platform.services.common import as_utc, check_name
+from ml3_platform.services.data_schemas import (
+    add_prediction_column,
+    check_prediction_column_free,
+    schema_of,
+)
 from ml3_platform.services.errors import DomainError
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import CreateModel
@@ -26,6 +30,15 @@ METRICS = {
 def create_model(session: Session, user: User, body: CreateModel) -> str:
     task = task_for(session, user, body.task_id, Need.EDIT)
     schema = schema_of(session, task)
+    check_name("MODEL_NAME_INVALID", "model", body.name)
+    check_name("MODEL_VERSION_INVALID", "model", body.version, field="version")
+    check_prediction_column_free(schema, body.name, body.version)
+    # (Non-finite numbers are refused with the request.)
+    if body.retraining_cost < 0:
+        raise DomainError(
+            "RETRAINING_COST_INVALID",
+            f"retraining_cost must be 0 or more, not {body.retraining_cost}",
+        )
     _check_metric(task, body.metric_name)
     check_suggestion_type(body.preferred_suggestion_type, body.resampled_dataset_size)
     if session.scalar(

@@ -10,6 +10,7 @@ from ml3_platform.services.access import (
     require_company_manager,
     visible_projects,
 )
+from ml3_platform.services.common import check_name
 from ml3_platform.services.errors import DomainError
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import CreateProject, UpdateProject
@@ -60,6 +61,7 @@ def update_project(
 
 
 def _check_name_free(session: Session, company_id: str, name: str) -> None:
+    check_name("PROJECT_NAME_INVALID", "project", name)
     taken = session.scalar(
         select(Project.id).where(
             Project.company_id == company_id, Project.name == name

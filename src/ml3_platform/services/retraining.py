@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ml3_platform import jobs
 from ml3_platform.db.tables import (
+    DataSchema,
     Model,
     ModelVersion,
     RetrainingReport,
@@ -20,6 +21,7 @@ from ml3_platform.db.tables import (
 from ml3_platform.pipeline.retraining import latest_drift
 from ml3_platform.pipeline.versions import MIN_REFERENCE_EFFECTIVE_SIZE
 from ml3_platform.services.access import Need, model_for
+from ml3_platform.services.data_schemas import check_prediction_column_free
 from ml3_platform.services.errors import DomainError, not_found
 from ml3_platform.services.models import check_suggestion_type, current_version
 from ml3_platform_sdk import models
@@ -180,6 +182,9 @@ def _check_new_version(session: Session, model: Model, name: str) -> None:
             "MODEL_VERSION_ALREADY_EXISTS",
             f"model {model.id} already has a version {name!r}",
         )
+    schema = session.get(DataSchema, model.task_id)
+    if schema is not None:
+        check_prediction_column_free(schema, model.name, name)
 
 
 def _report_wire(

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from ml3_platform.db.tables import MonitorState, Task, User
 from ml3_platform.services.access import Need, project_for, task_for
-from ml3_platform.services.common import iso
+from ml3_platform.services.common import check_name, iso
 from ml3_platform.services.errors import DomainError
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import CreateTask, UpdateTask
@@ -124,6 +124,7 @@ def _checked_cost_info(task_type: TaskType, cost_info) -> dict | None:
 
 
 def _check_name_free(session: Session, project_id: str, name: str) -> None:
+    check_name("TASK_NAME_INVALID", "task", name)
     taken = session.scalar(
         select(Task.id).where(Task.project_id == project_id, Task.name == name)
     )

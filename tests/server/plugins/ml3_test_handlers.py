@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 from ml3_platform.jobs import JobContext, JobFailed, handler
+from ml3_platform.services.errors import DomainError
 
 
 @handler("test_record")
@@ -21,6 +22,11 @@ def record(ctx: JobContext) -> None:
 @handler("test_fail")
 def fail(ctx: JobContext) -> None:
     raise JobFailed(ctx.job.payload["message"])
+
+
+@handler("test_refuse")
+def refuse(ctx: JobContext) -> None:
+    raise DomainError("VALUE_TOO_LONG", ctx.job.payload["message"])
 
 
 @handler("test_crash")
