@@ -1,10 +1,13 @@
 """Where the project's shared documents are: the wire protocol and the
 client reference that tests compare the code with.
 
-They live beside the checkouts, in a ``shared`` folder next to the main
-checkout or to the folder of worktrees; ``ML3_SHARED_DOCS`` names the folder
-outright. A test that needs one fails when it is missing, rather than
-passing without having compared anything.
+The repository keeps a copy of each in ``docs/reference/``, so a clone
+tests itself wherever it lies. The originals live beside the checkouts, in
+a ``shared`` folder next to the main checkout or to the folder of
+worktrees (``ML3_SHARED_DOCS`` names the folder outright); where one is
+found, `tests/client/test_reference_copies.py` checks the copies against it.
+A test that needs a document fails when it is missing, rather than passing
+without having compared anything.
 """
 
 import os
@@ -17,14 +20,26 @@ ENVIRONMENT = "ML3_SHARED_DOCS"
 REPOSITORY = Path(__file__).parents[1]
 
 
+COPIES = REPOSITORY / "docs" / "reference"
+
+
 def shared_document(relative: str) -> Path:
-    """The shared document at ``relative``, e.g. ``reference/client-api.md``."""
+    """The repository's copy of the shared document at ``relative``, e.g.
+    ``reference/client-api.md``."""
+    copy = COPIES / Path(relative).name
+    if not copy.is_file():
+        pytest.fail(f"{copy} is missing")
+    return copy
+
+
+def original_document(relative: str) -> Path | None:
+    """The shared document itself, where a ``shared`` folder is found."""
     folders = [Path(os.environ[ENVIRONMENT])] if os.environ.get(ENVIRONMENT) else []
     folders += [parent / "shared" for parent in REPOSITORY.parents]
     for folder in folders:
         if (folder / relative).is_file():
             return folder / relative
-    pytest.fail(f"shared/{relative} not found; set {ENVIRONMENT} to its folder")
+    return None
 
 
 def protocol_routes() -> set[str]:
