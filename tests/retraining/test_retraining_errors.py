@@ -54,6 +54,30 @@ def test_too_little_post_drift_data_fails_the_job(client, referenced, platform, 
         client.get_retraining_report(model_id)
 
 
+def test_a_weighted_version_needs_enough_effective_samples(
+    client, referenced, platform, tmp_path
+):
+    """150 samples since a concept drift: enough for a report, whose weights
+    sit on those few samples, too few to be a weighted reference."""
+    task_id, model_id = referenced
+    few = draw("p", 150, START + 2 * DAY, drifted=True, seed=2)
+    send_production(client, task_id, model_id, few, f"{MODEL}@v1", few["y"].to_numpy(), tmp_path)
+    _record_drift(platform, task_id, "concept", START + 2 * DAY)
+    client.wait_job_completion(client.compute_retraining_report(model_id))
+    report = client.get_retraining_report(model_id)
+    assert report.effective_sample_size < 300
+
+    with pytest.raises(UpdateModelVersionException) as caught:
+        client.update_model_version_by_suggestion_id(
+            model_id, "v2", report.suggestion.suggestion_id
+        )
+    assert caught.value.error_code == "EFFECTIVE_SAMPLE_SIZE_TOO_SMALL"
+    assert f"has {report.effective_sample_size:.0f}" in caught.value.error_message
+    assert [m.version for m in client.get_models(task_id)] == ["v1"]
+    info = client.get_suggestions_info(model_id, "v1")
+    assert [s.executed for s in info] == [False]
+
+
 def test_resampled_dataset_needs_a_positive_size(client, referenced):
     _, model_id = referenced
     for size in (None, 0):
