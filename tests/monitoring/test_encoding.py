@@ -115,3 +115,14 @@ def test_encode_refuses_columns_of_different_lengths(rng):
     with pytest.raises(ValueError, match="differ in length"):
         monitor.encode(batch)
 
+
+
+def test_levels_of_numpy_text_are_those_of_python_objects(rng):
+    pool = np.array([f"k{i}" for i in range(400)] + ["", "é", "😀", "bb"])
+    values = pool[rng.zipf(1.3, 20000) % len(pool)]
+
+    for max_levels in (50, 1000):
+        as_text = CategoricalBinning.fit(values, max_levels).levels
+        as_objects = CategoricalBinning.fit(values.astype(object), max_levels)
+        assert as_text == as_objects.levels
+        assert all(type(level) is str for level in as_text)

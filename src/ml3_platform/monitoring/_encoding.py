@@ -73,3 +73,75 @@ def text_codes(points, levels, other, out):
                 break
             j = (j + np.uint64(1)) & mask
         out[r] = code
+
+
+@numba.njit(cache=True)
+def _plain_text(row):
+    """Whether a row is valid Unicode with NULs only as padding: then its
+    text is exactly what Arrow makes of it (Arrow ends a value at its first
+    NUL and refuses surrogates)."""
+    padding = False
+    for c in row:
+        if c == 0:
+            padding = True
+        elif padding or 0xD800 <= c < 0xE000 or c > 0x10FFFF:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _same_row(a, b):
+    for c in range(a.shape[0]):
+        if a[c] != b[c]:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def text_counts(points):
+    """Distinct fixed-width text rows (code points, NUL-padded): the first
+    row of each and how often it occurs, and whether all rows are plain
+    text (when not, the counts are empty and meaningless).
+
+    An open-addressing hash table kept at most half full, doubled when it
+    fills, so the count is one pass whatever the number of levels.
+    """
+    size = 64
+    slot = np.full(size, -1, np.int64)
+    first = np.empty(size, np.int64)
+    count = np.zeros(size, np.int64)
+    hashes = np.empty(size, np.uint64)
+    n = 0
+    for r in range(points.shape[0]):
+        row = points[r]
+        h = _text_hash(row)
+        mask = np.uint64(size - 1)
+        j = h & mask
+        while slot[j] >= 0:
+            d = slot[j]
+            if hashes[d] == h and _same_row(points[first[d]], row):
+                break
+            j = (j + np.uint64(1)) & mask
+        if slot[j] >= 0:
+            count[slot[j]] += 1
+            continue
+
+        # Equal rows are equally plain: checking new ones is enough.
+        if not _plain_text(row):
+            return first[:0], count[:0], False
+        slot[j] = n
+        first[n], count[n], hashes[n] = r, 1, h
+        n += 1
+        if 2 * n > size:
+            size *= 2
+            mask = np.uint64(size - 1)
+            slot = np.full(size, -1, np.int64)
+            for d in range(n):
+                j = hashes[d] & mask
+                while slot[j] >= 0:
+                    j = (j + np.uint64(1)) & mask
+                slot[j] = d
+            first = np.concatenate((first[:n], np.empty(size - n, np.int64)))
+            count = np.concatenate((count[:n], np.zeros(size - n, np.int64)))
+            hashes = np.concatenate((hashes[:n], np.empty(size - n, np.uint64)))
+    return first[:n], count[:n], True

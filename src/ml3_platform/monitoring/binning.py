@@ -26,7 +26,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._encoding import MAX_COUNTED_CUTS, MISSING, cut_codes, text_codes
+from ._encoding import MAX_COUNTED_CUTS, MISSING, cut_codes, text_codes, text_counts
 
 
 class NumericBinning:
@@ -193,6 +193,9 @@ def _text_counts(values) -> dict | None:
     when they are not all text."""
     import pyarrow.compute as pc
 
+    counts = _fixed_width_counts(values)
+    if counts is not None:
+        return counts
     text = _arrow_text(values)
     if text is None:
         return None
@@ -204,6 +207,23 @@ def _text_counts(values) -> dict | None:
             strict=True,
         )
     )
+
+
+def _fixed_width_counts(values) -> dict | None:
+    """Counts of NumPy text by its code points, the same as Arrow's for
+    plain text (see `text_counts`) without converting it; None for other
+    values, which Arrow then counts."""
+    values = np.asarray(values).reshape(-1)
+    if values.dtype.kind != "U" or not values.dtype.isnative:
+        return None
+    width = values.dtype.itemsize // 4
+    if width == 0:
+        return None
+    points = np.ascontiguousarray(values).view(np.uint32).reshape(-1, width)
+    first, count, plain = text_counts(points)
+    if not plain:
+        return None
+    return dict(zip(values[first].tolist(), count.tolist(), strict=True))
 
 
 def _python_values(values) -> list:
