@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 
 from ml3_platform.monitoring import Monitor
-from ml3_platform.monitoring._encoding import MAX_COUNTED_CUTS
-from ml3_platform.monitoring.binning import CategoricalBinning, NumericBinning
+from ml3_platform.monitoring._encoding import MAX_COUNTED_CUTS, radix_sort
+from ml3_platform.monitoring.binning import (
+    CategoricalBinning,
+    NumericBinning,
+    _sorted,
+)
 
 from .streams import FAST, MIXED_SPECS, mixed_frame
 
@@ -126,3 +130,17 @@ def test_levels_of_numpy_text_are_those_of_python_objects(rng):
         as_objects = CategoricalBinning.fit(values.astype(object), max_levels)
         assert as_text == as_objects.levels
         assert all(type(level) is str for level in as_text)
+
+
+def test_fit_sorts_as_numpy_does(rng):
+    x = np.concatenate([
+        rng.standard_t(2, 20000) * 10.0 ** rng.integers(-300, 300, 20000),
+        np.round(rng.normal(size=5000), 1) + 0.0,  # ties, and 0.0 but no -0.0
+        [np.inf, -np.inf, 5e-324, -5e-324, np.finfo(float).max],
+    ])  # fmt: skip
+    x = rng.permutation(x)
+    with_signed_zeros = np.concatenate([x, [-0.0] * 50])
+
+    for values in (x, -x, np.abs(x), x[:3000], with_signed_zeros):
+        assert _sorted(values).tobytes() == np.sort(values).tobytes()
+    assert radix_sort(x).tobytes() == np.sort(x).tobytes()

@@ -1,7 +1,9 @@
-"""Compiled encoders: values to bin codes, one pass per column.
+"""Compiled passes over a column: its values to bin codes, and the sort and
+level counts its bins are fitted from.
 
-Both write into a given int32 vector, which may be a column of the batch's
-(rows, columns) code matrix, so a batch is encoded without a stack or copy.
+The encoders write into a given int32 vector, which may be a column of the
+batch's (rows, columns) code matrix, so a batch is encoded without a stack
+or copy.
 """
 
 from __future__ import annotations
@@ -145,3 +147,52 @@ def text_counts(points):
             count = np.concatenate((count[:n], np.zeros(size - n, np.int64)))
             hashes = np.concatenate((hashes[:n], np.empty(size - n, np.uint64)))
     return first[:n], count[:n], True
+
+
+# Radix digits of 11 bits: six passes cover a 64-bit key, and a pass's
+# 2048 counters stay in the first-level cache.
+_DIGIT_BITS = 11
+_DIGITS = 6
+
+
+@numba.njit(cache=True)
+def radix_sort(x):
+    """Sorted copy of float64 values without NaN, by least-significant-digit
+    radix sort: a fixed number of linear passes, against a comparison sort's
+    log(n) mispredicted ones.
+
+    Each value's bits become an unsigned key in the same order: flip all
+    bits of a negative value, set the sign bit of a positive one. That order
+    puts -0.0 before 0.0, which a comparison sort leaves undecided.
+    """
+    sign = np.uint64(1) << np.uint64(63)
+    keys = x.view(np.uint64).copy()
+    for i in range(keys.shape[0]):
+        keys[i] = ~keys[i] if keys[i] & sign else keys[i] | sign
+
+    size = 1 << _DIGIT_BITS
+    mask = np.uint64(size - 1)
+    counts = np.zeros((_DIGITS, size), np.int64)
+    for i in range(keys.shape[0]):
+        for d in range(_DIGITS):
+            counts[d, (keys[i] >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
+
+    spare = np.empty_like(keys)
+    for d in range(_DIGITS):
+        if counts[d].max() == keys.shape[0]:
+            continue  # one digit value for all: this pass would move nothing
+        at = np.empty(size, np.int64)
+        total = 0
+        for b in range(size):
+            at[b] = total
+            total += counts[d, b]
+        shift = np.uint64(d * _DIGIT_BITS)
+        for i in range(keys.shape[0]):
+            b = (keys[i] >> shift) & mask
+            spare[at[b]] = keys[i]
+            at[b] += 1
+        keys, spare = spare, keys
+
+    for i in range(keys.shape[0]):
+        keys[i] = keys[i] & ~sign if keys[i] & sign else ~keys[i]
+    return keys.view(np.float64)
