@@ -8,7 +8,7 @@ from ml3_platform.monitoring._encoding import MAX_COUNTED_CUTS, radix_sort
 from ml3_platform.monitoring.binning import (
     CategoricalBinning,
     NumericBinning,
-    _sorted,
+    _sorted_values,
 )
 
 from .streams import FAST, MIXED_SPECS, mixed_frame
@@ -142,5 +142,5 @@ def test_fit_sorts_as_numpy_does(rng):
     with_signed_zeros = np.concatenate([x, [-0.0] * 50])
 
     for values in (x, -x, np.abs(x), x[:3000], with_signed_zeros):
-        assert _sorted(values).tobytes() == np.sort(values).tobytes()
+        assert _sorted_values(values).tobytes() == np.sort(values).tobytes()
     assert radix_sort(x).tobytes() == np.sort(x).tobytes()

@@ -34,6 +34,7 @@ from ._encoding import (
     text_codes,
     text_counts,
 )
+from .config import DetectorConfig
 
 # Below this many values NumPy's sort is as fast as the radix sort.
 _RADIX_MIN = 2048
@@ -50,8 +51,10 @@ class NumericBinning:
 
     @classmethod
     def fit(cls, values: np.ndarray, n_bins: int, min_bin_count: int):
-        x = np.asarray(values, dtype=np.float64)
-        x = _sorted(x[~np.isnan(x)])
+        return cls._fit_sorted(_sorted_values(values), n_bins, min_bin_count)
+
+    @classmethod
+    def _fit_sorted(cls, x: np.ndarray, n_bins: int, min_bin_count: int):
         if len(x) == 0:
             return cls(np.empty(0))
 
@@ -92,13 +95,15 @@ class NumericBinning:
         return {"kind": self.kind}
 
 
-def _sorted(x: np.ndarray) -> np.ndarray:
-    """`np.sort` of values without NaN.
+def _sorted_values(values) -> np.ndarray:
+    """The values other than NaN as float64, sorted as `np.sort` sorts them.
 
     The radix sort gives the very same array whenever equal values are
     identical, which fails only for -0.0 and 0.0: their order in `np.sort`
     is its algorithm's, so values with a -0.0 keep `np.sort`.
     """
+    x = np.asarray(values, dtype=np.float64)
+    x = x[~np.isnan(x)]
     if len(x) < _RADIX_MIN or np.signbit(x[x == 0]).any():
         return np.sort(x)
     return radix_sort(np.ascontiguousarray(x))
@@ -255,6 +260,26 @@ def _python_values(values) -> list:
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fit_binning(values, kind: str, config: DetectorConfig):
+    """A column's bins fitted on its reference `values`, and the number of
+    non-missing reference values in each bin."""
+    if kind == "numeric":
+        x = _sorted_values(values)
+        binning = NumericBinning._fit_sorted(
+            x, config.numeric_bins, config.min_bin_count
+        )
+        # Sorted values need no encoding: a bin's count is the distance
+        # between the positions of its two cuts.
+        at = np.searchsorted(x, binning.cuts, side="left")
+        return binning, np.diff(at, prepend=0, append=len(x))
+
+    binning = CategoricalBinning.fit(values, config.max_levels)
+    # Shifted by one, the missing code -1 is counted in a bin of its own
+    # that is then dropped: no mask and copy of the codes.
+    codes = binning.codes(values) + 1
+    return binning, np.bincount(codes, minlength=binning.n_bins + 1)[1:]
 
 
 def binning_from_meta(meta: dict, cuts: np.ndarray):

@@ -74,7 +74,7 @@ import numpy as np
 from . import _kernel
 from .base import Detector
 from .alternatives import build_bank, candidates
-from .binning import CategoricalBinning, NumericBinning, binning_from_meta
+from .binning import binning_from_meta, fit_binning
 from .config import ColumnSpec, DetectorConfig, Transition
 
 _STATUS = ("ok", "warning", "drift")
@@ -114,15 +114,7 @@ class Monitor(Detector):
 
         binnings, p0s, counts = [], [], []
         for spec in specs:
-            values = reference[spec.name]
-            if spec.kind == "numeric":
-                binning = NumericBinning.fit(
-                    values, config.numeric_bins, config.min_bin_count
-                )
-            else:
-                binning = CategoricalBinning.fit(values, config.max_levels)
-            codes = binning.codes(values)
-            n = np.bincount(codes[codes >= 0], minlength=binning.n_bins)
+            binning, n = fit_binning(reference[spec.name], spec.kind, config)
             p0 = (n + config.smoothing) / (n.sum() + config.smoothing * len(n))
             binnings.append(binning)
             p0s.append(p0)
