@@ -166,16 +166,16 @@ def radix_sort(x):
     puts -0.0 before 0.0, which a comparison sort leaves undecided.
     """
     sign = np.uint64(1) << np.uint64(63)
-    keys = x.view(np.uint64).copy()
-    for i in range(keys.shape[0]):
-        keys[i] = ~keys[i] if keys[i] & sign else keys[i] | sign
-
+    bits = x.view(np.uint64)
+    keys = np.empty_like(bits)
     size = 1 << _DIGIT_BITS
     mask = np.uint64(size - 1)
     counts = np.zeros((_DIGITS, size), np.int64)
     for i in range(keys.shape[0]):
+        key = ~bits[i] if bits[i] & sign else bits[i] | sign
+        keys[i] = key
         for d in range(_DIGITS):
-            counts[d, (keys[i] >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
+            counts[d, (key >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
 
     spare = np.empty_like(keys)
     for d in range(_DIGITS):
