@@ -58,16 +58,32 @@ def tilt_kl(p0, g, theta):
 
 
 @numba.njit(cache=True)
+def _bracket(p0, g, kl, sign):
+    """|θ| bounds (lo, hi) around KL(p_θ ‖ p0) = kl, found by doubling |θ|
+    since KL grows with it; hi is NaN when |θ| would pass 1e4."""
+    lo, hi = 0.0, 1.0
+    while tilt_kl(p0, g, sign * hi) < kl:
+        lo, hi = hi, hi * 2
+        if hi > 1e4:
+            return lo, np.nan
+    return lo, hi
+
+
+@numba.njit(cache=True)
+def reaches(p0, g, kl, sign):
+    """Whether `solve_theta` finds a θ, without bisecting for it."""
+    return not np.isnan(_bracket(p0, g, kl, sign)[1])
+
+
+@numba.njit(cache=True)
 def solve_theta(p0, g, kl, sign):
     """θ of the given sign with KL(p_θ ‖ p0) = kl, NaN if out of reach.
 
     KL grows with |θ|: double |θ| until it passes, then bisect.
     """
-    lo, hi = 0.0, 1.0
-    while tilt_kl(p0, g, sign * hi) < kl:
-        lo, hi = hi, hi * 2
-        if hi > 1e4:
-            return np.nan
+    lo, hi = _bracket(p0, g, kl, sign)
+    if np.isnan(hi):
+        return np.nan
     for _ in range(60):
         mid = (lo + hi) / 2
         if tilt_kl(p0, g, sign * mid) < kl:

@@ -91,17 +91,36 @@ def solve_theta(p0: np.ndarray, g: np.ndarray, kl: float, sign: float):
 
 
 def candidates(p0: np.ndarray, kind: str, sizes) -> list[tuple]:
-    """(direction, sign, KL, θ) of every reachable alternative of a column."""
+    """(direction, sign, KL, θ) of every reachable alternative of a column.
+
+    θ of a level alternative is None: `build_bank` solves it against a
+    conservative null rather than p0, so only its reach is checked here.
+    """
     found = []
     for g in directions(p0, kind):
         if np.ptp(g) == 0:
             continue
         for sign in (1.0, -1.0):
             for kl in sizes:
+                if kind == "categorical":
+                    if _reaches(p0, g, kl, sign):
+                        found.append((g, sign, kl, None))
+                    continue
                 theta = solve_theta(p0, g, kl, sign)
                 if theta is not None:
                     found.append((g, sign, kl, theta))
     return found
+
+
+def _reaches(p0: np.ndarray, g: np.ndarray, kl: float, sign: float) -> bool:
+    return bool(
+        _kernel.reaches(
+            np.ascontiguousarray(p0, dtype=np.float64),
+            np.ascontiguousarray(g, dtype=np.float64),
+            float(kl),
+            float(sign),
+        )
+    )
 
 
 def build_bank(
