@@ -127,6 +127,10 @@ class CategoricalBinning:
         counts = _text_counts(values)
         if counts is None:
             counts = Counter(v for v in _python_values(values) if not _missing(v))
+        return cls._from_counts(counts, max_levels)
+
+    @classmethod
+    def _from_counts(cls, counts: dict, max_levels: int):
         # Sort by count, then by text, so a refit on the same data is stable.
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], repr(kv[0])))
         return cls([level for level, _ in ranked[:max_levels]])
@@ -274,6 +278,15 @@ def fit_binning(values, kind: str, config: DetectorConfig):
         # between the positions of its two cuts.
         at = np.searchsorted(x, binning.cuts, side="left")
         return binning, np.diff(at, prepend=0, append=len(x))
+
+    counts = _fixed_width_counts(values)
+    if counts is not None:
+        # NumPy text is coded by the same code points it was counted by, so
+        # the bins' counts follow from the levels' without encoding it.
+        binning = CategoricalBinning._from_counts(counts, config.max_levels)
+        n = [counts[level] for level in binning.levels]
+        n.append(sum(counts.values()) - sum(n))
+        return binning, np.array(n, dtype=np.int64)
 
     binning = CategoricalBinning.fit(values, config.max_levels)
     # Shifted by one, the missing code -1 is counted in a bin of its own
