@@ -106,7 +106,7 @@ def _sorted_values(values) -> np.ndarray:
     x = x[~np.isnan(x)]
     if len(x) < _RADIX_MIN or np.signbit(x[x == 0]).any():
         return np.sort(x)
-    return radix_sort(np.ascontiguousarray(x))
+    return radix_sort(x)
 
 
 class CategoricalBinning:
