@@ -99,30 +99,32 @@ def _same_row(a, b):
     return True
 
 
-@numba.njit(cache=True)
-def text_counts(points):
-    """Distinct fixed-width text rows (code points, NUL-padded): the first
-    row of each and how often it occurs, and whether all rows are plain
-    text (when not, the counts are empty and meaningless).
+# Outcomes of `text_counts`.
+COUNTED, NOT_PLAIN, FULL = 0, 1, 2
 
-    An open-addressing hash table kept at most half full, doubled when it
-    fills, so the count is one pass whatever the number of levels.
+
+@numba.njit(cache=True)
+def text_counts(points, capacity):
+    """Distinct fixed-width text rows (code points, NUL-padded): the first
+    row of each and how often it occurs, in one pass through a hash table.
+
+    The outcome is COUNTED, NOT_PLAIN when some row is not plain text, or
+    FULL when there are more than `capacity` distinct rows; the counts are
+    then empty. A fixed capacity keeps the table simple: the caller retries
+    a larger one in the rare column with that many levels.
     """
-    size = 64
+    size = 1
+    while size < 2 * capacity:  # at most half full
+        size *= 2
+    mask = np.uint64(size - 1)
     slot = np.full(size, -1, np.int64)
-    first = np.empty(size, np.int64)
-    count = np.zeros(size, np.int64)
-    hashes = np.empty(size, np.uint64)
+    first = np.empty(capacity, np.int64)
+    count = np.zeros(capacity, np.int64)
     n = 0
     for r in range(points.shape[0]):
         row = points[r]
-        h = _text_hash(row)
-        mask = np.uint64(size - 1)
-        j = h & mask
-        while slot[j] >= 0:
-            d = slot[j]
-            if hashes[d] == h and _same_row(points[first[d]], row):
-                break
+        j = _text_hash(row) & mask
+        while slot[j] >= 0 and not _same_row(points[first[slot[j]]], row):
             j = (j + np.uint64(1)) & mask
         if slot[j] >= 0:
             count[slot[j]] += 1
@@ -130,23 +132,14 @@ def text_counts(points):
 
         # Equal rows are equally plain: checking new ones is enough.
         if not _plain_text(row):
-            return first[:0], count[:0], False
+            return first[:0], count[:0], NOT_PLAIN
+        if n == capacity:
+            return first[:0], count[:0], FULL
         slot[j] = n
-        first[n], count[n], hashes[n] = r, 1, h
+        first[n] = r
+        count[n] = 1
         n += 1
-        if 2 * n > size:
-            size *= 2
-            mask = np.uint64(size - 1)
-            slot = np.full(size, -1, np.int64)
-            for d in range(n):
-                j = hashes[d] & mask
-                while slot[j] >= 0:
-                    j = (j + np.uint64(1)) & mask
-                slot[j] = d
-            first = np.concatenate((first[:n], np.empty(size - n, np.int64)))
-            count = np.concatenate((count[:n], np.zeros(size - n, np.int64)))
-            hashes = np.concatenate((hashes[:n], np.empty(size - n, np.uint64)))
-    return first[:n], count[:n], True
+    return first[:n], count[:n], COUNTED
 
 
 # Radix digits of 11 bits: six passes cover a 64-bit key, and a pass's
@@ -155,8 +148,7 @@ _DIGIT_BITS = 11
 _DIGITS = 6
 
 
-@numba.njit(cache=True)
-def radix_sort(x):
+def radix_sort(x: np.ndarray) -> np.ndarray:
     """Sorted copy of float64 values without NaN, by least-significant-digit
     radix sort: a fixed number of linear passes, against a comparison sort's
     log(n) mispredicted ones.
@@ -165,34 +157,42 @@ def radix_sort(x):
     bits of a negative value, set the sign bit of a positive one. That order
     puts -0.0 before 0.0, which a comparison sort leaves undecided.
     """
+    bits = np.ascontiguousarray(x, dtype=np.float64).view(np.uint64)
+    return _radix_sorted_bits(bits).view(np.float64)
+
+
+@numba.njit(cache=True)
+def _radix_sorted_bits(bits):
+    n = bits.shape[0]
     sign = np.uint64(1) << np.uint64(63)
-    bits = x.view(np.uint64)
-    keys = np.empty_like(bits)
     size = 1 << _DIGIT_BITS
     mask = np.uint64(size - 1)
+    keys = np.empty(n, np.uint64)
     counts = np.zeros((_DIGITS, size), np.int64)
-    for i in range(keys.shape[0]):
+    for i in range(n):
         key = ~bits[i] if bits[i] & sign else bits[i] | sign
         keys[i] = key
         for d in range(_DIGITS):
             counts[d, (key >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
 
-    spare = np.empty_like(keys)
+    if n == 0:
+        return keys
+    spare = np.empty(n, np.uint64)
+    at = np.empty(size, np.int64)
     for d in range(_DIGITS):
-        if counts[d].max() == keys.shape[0]:
+        shift = np.uint64(d * _DIGIT_BITS)
+        if counts[d, (keys[0] >> shift) & mask] == n:
             continue  # one digit value for all: this pass would move nothing
-        at = np.empty(size, np.int64)
         total = 0
         for b in range(size):
             at[b] = total
             total += counts[d, b]
-        shift = np.uint64(d * _DIGIT_BITS)
-        for i in range(keys.shape[0]):
+        for i in range(n):
             b = (keys[i] >> shift) & mask
             spare[at[b]] = keys[i]
             at[b] += 1
         keys, spare = spare, keys
 
-    for i in range(keys.shape[0]):
+    for i in range(n):
         keys[i] = keys[i] & ~sign if keys[i] & sign else ~keys[i]
-    return keys.view(np.float64)
+    return keys

@@ -27,8 +27,10 @@ from collections import Counter
 import numpy as np
 
 from ._encoding import (
+    FULL,
     MAX_COUNTED_CUTS,
     MISSING,
+    NOT_PLAIN,
     cut_codes,
     radix_sort,
     text_codes,
@@ -251,8 +253,12 @@ def _fixed_width_counts(values) -> dict | None:
     if width == 0:
         return None
     points = np.ascontiguousarray(values).view(np.uint32).reshape(-1, width)
-    first, count, plain = text_counts(points)
-    if not plain:
+    capacity = min(1024, len(points))
+    first, count, outcome = text_counts(points, capacity)
+    while outcome == FULL:
+        capacity = min(8 * capacity, len(points))
+        first, count, outcome = text_counts(points, capacity)
+    if outcome == NOT_PLAIN:
         return None
     return dict(zip(values[first].tolist(), count.tolist(), strict=True))
 
