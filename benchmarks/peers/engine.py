@@ -31,8 +31,7 @@ def warm_up():
 
     rng = np.random.default_rng(0)
     specs = [ColumnSpec("x", "numeric"), ColumnSpec("c", "categorical")]
-    # Enough rows that the numeric fit takes its radix sort.
-    frame = {"x": rng.normal(size=4000), "c": np.array(["a", "b"] * 2000)}
+    frame = {"x": rng.normal(size=200), "c": np.array(["a", "b"] * 100)}
     Monitor.fit(frame, specs).update(frame)
     Monitor.fit(frame, specs).update({k: v.astype(object) for k, v in frame.items()})
 

@@ -26,20 +26,8 @@ from collections import Counter
 
 import numpy as np
 
-from ._encoding import (
-    FULL,
-    MAX_COUNTED_CUTS,
-    MISSING,
-    NOT_PLAIN,
-    cut_codes,
-    radix_sort,
-    text_codes,
-    text_counts,
-)
+from ._encoding import MAX_COUNTED_CUTS, MISSING, cut_codes, text_codes
 from .config import DetectorConfig
-
-# Below this many values NumPy's sort is as fast as the radix sort.
-_RADIX_MIN = 2048
 
 
 class NumericBinning:
@@ -98,17 +86,9 @@ class NumericBinning:
 
 
 def _sorted_values(values) -> np.ndarray:
-    """The values other than NaN as float64, sorted as `np.sort` sorts them.
-
-    The radix sort gives the very same array whenever equal values are
-    identical, which fails only for -0.0 and 0.0: their order in `np.sort`
-    is its algorithm's, so values with a -0.0 keep `np.sort`.
-    """
+    """The values other than NaN as float64, sorted."""
     x = np.asarray(values, dtype=np.float64)
-    x = x[~np.isnan(x)]
-    if len(x) < _RADIX_MIN or np.signbit(x[x == 0]).any():
-        return np.sort(x)
-    return radix_sort(x)
+    return np.sort(x[~np.isnan(x)])
 
 
 class CategoricalBinning:
@@ -226,9 +206,6 @@ def _text_counts(values) -> dict | None:
     when they are not all text."""
     import pyarrow.compute as pc
 
-    counts = _fixed_width_counts(values)
-    if counts is not None:
-        return counts
     text = _arrow_text(values)
     if text is None:
         return None
@@ -240,27 +217,6 @@ def _text_counts(values) -> dict | None:
             strict=True,
         )
     )
-
-
-def _fixed_width_counts(values) -> dict | None:
-    """Counts of NumPy text by its code points, the same as Arrow's for
-    plain text (see `text_counts`) without converting it; None for other
-    values, which Arrow then counts."""
-    values = np.asarray(values).reshape(-1)
-    if values.dtype.kind != "U" or not values.dtype.isnative:
-        return None
-    width = values.dtype.itemsize // 4
-    if width == 0:
-        return None
-    points = np.ascontiguousarray(values).view(np.uint32).reshape(-1, width)
-    capacity = min(1024, len(points))
-    first, count, outcome = text_counts(points, capacity)
-    while outcome == FULL:
-        capacity = min(8 * capacity, len(points))
-        first, count, outcome = text_counts(points, capacity)
-    if outcome == NOT_PLAIN:
-        return None
-    return dict(zip(values[first].tolist(), count.tolist(), strict=True))
 
 
 def _python_values(values) -> list:
@@ -284,15 +240,6 @@ def fit_binning(values, kind: str, config: DetectorConfig):
         # between the positions of its two cuts.
         at = np.searchsorted(x, binning.cuts, side="left")
         return binning, np.diff(at, prepend=0, append=len(x))
-
-    counts = _fixed_width_counts(values)
-    if counts is not None:
-        # NumPy text is coded by the same code points it was counted by, so
-        # the bins' counts follow from the levels' without encoding it.
-        binning = CategoricalBinning._from_counts(counts, config.max_levels)
-        n = [counts[level] for level in binning.levels]
-        n.append(sum(counts.values()) - sum(n))
-        return binning, np.array(n, dtype=np.int64)
 
     binning = CategoricalBinning.fit(values, config.max_levels)
     # Shifted by one, the missing code -1 is counted in a bin of its own
