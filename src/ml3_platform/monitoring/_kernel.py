@@ -58,16 +58,32 @@ def tilt_kl(p0, g, theta):
 
 
 @numba.njit(cache=True)
+def _bracket(p0, g, kl, sign):
+    """|θ| bounds (lo, hi) around KL(p_θ ‖ p0) = kl, found by doubling |θ|
+    since KL grows with it; hi is NaN when |θ| would pass 1e4."""
+    lo, hi = 0.0, 1.0
+    while tilt_kl(p0, g, sign * hi) < kl:
+        lo, hi = hi, hi * 2
+        if hi > 1e4:
+            return lo, np.nan
+    return lo, hi
+
+
+@numba.njit(cache=True)
+def reaches(p0, g, kl, sign):
+    """Whether `solve_theta` finds a θ, without bisecting for it."""
+    return not np.isnan(_bracket(p0, g, kl, sign)[1])
+
+
+@numba.njit(cache=True)
 def solve_theta(p0, g, kl, sign):
     """θ of the given sign with KL(p_θ ‖ p0) = kl, NaN if out of reach.
 
     KL grows with |θ|: double |θ| until it passes, then bisect.
     """
-    lo, hi = 0.0, 1.0
-    while tilt_kl(p0, g, sign * hi) < kl:
-        lo, hi = hi, hi * 2
-        if hi > 1e4:
-            return np.nan
+    lo, hi = _bracket(p0, g, kl, sign)
+    if np.isnan(hi):
+        return np.nan
     for _ in range(60):
         mid = (lo + hi) / 2
         if tilt_kl(p0, g, sign * mid) < kl:
@@ -265,44 +281,3 @@ def run(
             n_ev += 1
             istate[I_STATUS] = OK
     return n_ev, n_rows
-
-
-
-@numba.njit(cache=True)
-def _text_hash(row):
-    h = np.uint64(14695981039346656037)
-    for c in row:
-        h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
-    return h
-
-
-@numba.njit(cache=True)
-def text_codes(points, levels, other, out):
-    """Codes of fixed-width text rows (code points, NUL-padded) against
-    level rows of the same width: a hash table of the levels, probed
-    linearly, so a row costs one pass over its code points."""
-    size = 1
-    while size < 4 * levels.shape[0] + 4:
-        size *= 2
-    mask = np.uint64(size - 1)
-    slot = np.full(size, -1, np.int64)
-    for i in range(levels.shape[0]):
-        j = _text_hash(levels[i]) & mask
-        while slot[j] >= 0:
-            j = (j + np.uint64(1)) & mask
-        slot[j] = i
-    for r in range(points.shape[0]):
-        j = _text_hash(points[r]) & mask
-        code = other
-        while slot[j] >= 0:
-            level = levels[slot[j]]
-            same = True
-            for c in range(points.shape[1]):
-                if points[r, c] != level[c]:
-                    same = False
-                    break
-            if same:
-                code = slot[j]
-                break
-            j = (j + np.uint64(1)) & mask
-        out[r] = code

@@ -31,7 +31,7 @@ keeps itself only if η ≤ KL/2, i.e. KL ≳ 8u²/N: changes smaller than the
 reference can resolve are not chased, which is what keeps a negligible shift
 on a huge stream, or a 300-row reference, from alarming. Level alternatives
 of categorical columns use an exact binomial bound instead (see
-`_level_log_ratio`).
+`_level_null`).
 """
 
 from __future__ import annotations
@@ -91,17 +91,36 @@ def solve_theta(p0: np.ndarray, g: np.ndarray, kl: float, sign: float):
 
 
 def candidates(p0: np.ndarray, kind: str, sizes) -> list[tuple]:
-    """(direction, sign, KL, θ) of every reachable alternative of a column."""
+    """(direction, sign, KL, θ) of every reachable alternative of a column.
+
+    θ of a level alternative is None: `build_bank` solves it against a
+    conservative null rather than p0, so only its reach is checked here.
+    """
     found = []
     for g in directions(p0, kind):
         if np.ptp(g) == 0:
             continue
         for sign in (1.0, -1.0):
             for kl in sizes:
+                if kind == "categorical":
+                    if _reaches(p0, g, kl, sign):
+                        found.append((g, sign, kl, None))
+                    continue
                 theta = solve_theta(p0, g, kl, sign)
                 if theta is not None:
                     found.append((g, sign, kl, theta))
     return found
+
+
+def _reaches(p0: np.ndarray, g: np.ndarray, kl: float, sign: float) -> bool:
+    return bool(
+        _kernel.reaches(
+            np.ascontiguousarray(p0, dtype=np.float64),
+            np.ascontiguousarray(g, dtype=np.float64),
+            float(kl),
+            float(sign),
+        )
+    )
 
 
 def build_bank(
@@ -121,9 +140,13 @@ def build_bank(
     alpha = (1 - confidence) / max(n_candidates, 1)
     u = float(-ndtri(alpha))
     rows, dirs, kls = [], [], []
+    nulls = {}  # a level's null for one sign serves all its sizes
     for g, sign, kl, theta in candidates:
         if kind == "categorical":
-            log_ratio = _level_log_ratio(p0, counts, g, sign, kl, alpha)
+            level = int(np.argmax(g))
+            if (level, sign) not in nulls:
+                nulls[level, sign] = _level_null(p0, counts, level, sign, alpha)
+            log_ratio = _level_log_ratio(nulls[level, sign], g, sign, kl)
             eta = 0.0
         else:
             log_ratio = theta * g - log_z(p0, g, theta)
@@ -143,8 +166,8 @@ def build_bank(
     )
 
 
-def _level_log_ratio(p0, counts, g, sign, kl, alpha):
-    """One level's share up or down, against a conservative null.
+def _level_null(p0, counts, b, sign, alpha):
+    """The conservative null of level b's share going up or down, or None.
 
     For an indicator direction E_p[p1/p0'] ≤ 1 holds exactly when the true
     share of the level is at most (up) or at least (down) its share in p0'.
@@ -152,7 +175,6 @@ def _level_log_ratio(p0, counts, g, sign, kl, alpha):
     no normal approximation, and a level absent from the reference (the
     `other` bin) keeps a usable alternative.
     """
-    b = int(np.argmax(g))
     n, total = counts[b], max(int(counts.sum()), 1)
     if sign > 0:
         share = betaincinv(n + 1, total - n, 1.0 - alpha) if n < total else 1.0
@@ -164,6 +186,13 @@ def _level_log_ratio(p0, counts, g, sign, kl, alpha):
         return None
     null = p0 * (1 - share) / (1 - p0[b])
     null[b] = share
+    return null
+
+
+def _level_log_ratio(null, g, sign, kl):
+    """One level's share up or down by `kl`, against its null p0'."""
+    if null is None:
+        return None
     theta = solve_theta(null, g, kl, sign)
     if theta is None:
         return None

@@ -26,7 +26,8 @@ from collections import Counter
 
 import numpy as np
 
-MISSING = -1
+from ._encoding import MAX_COUNTED_CUTS, MISSING, cut_codes, text_codes
+from .config import DetectorConfig
 
 
 class NumericBinning:
@@ -35,13 +36,15 @@ class NumericBinning:
     kind = "numeric"
 
     def __init__(self, cuts: np.ndarray) -> None:
-        self.cuts = np.asarray(cuts, dtype=np.float64)
+        self.cuts = np.ascontiguousarray(cuts, dtype=np.float64)
         self.n_bins = len(self.cuts) + 1
 
     @classmethod
     def fit(cls, values: np.ndarray, n_bins: int, min_bin_count: int):
-        x = np.asarray(values, dtype=np.float64)
-        x = np.sort(x[~np.isnan(x)])
+        return cls._fit_sorted(_sorted_values(values), n_bins, min_bin_count)
+
+    @classmethod
+    def _fit_sorted(cls, x: np.ndarray, n_bins: int, min_bin_count: int):
         if len(x) == 0:
             return cls(np.empty(0))
 
@@ -59,12 +62,33 @@ class NumericBinning:
 
     def codes(self, values: np.ndarray) -> np.ndarray:
         x = np.asarray(values, dtype=np.float64)
+        if x.ndim != 1:
+            return self._searched(x)
+        out = np.empty(len(x), dtype=np.int32)
+        self.write_codes(x, out)
+        return out
+
+    def write_codes(self, values: np.ndarray, out: np.ndarray) -> None:
+        """`codes` of a 1-D `values` written into the int32 vector `out`."""
+        x = np.asarray(values, dtype=np.float64)
+        if len(self.cuts) > MAX_COUNTED_CUTS:
+            out[:] = self._searched(x)
+        else:
+            cut_codes(self.cuts, x, out)
+
+    def _searched(self, x: np.ndarray) -> np.ndarray:
         codes = np.searchsorted(self.cuts, x, side="right").astype(np.int32)
         codes[np.isnan(x)] = MISSING
         return codes
 
     def to_meta(self) -> dict:
         return {"kind": self.kind}
+
+
+def _sorted_values(values) -> np.ndarray:
+    """The values other than NaN as float64, sorted."""
+    x = np.asarray(values, dtype=np.float64)
+    return np.sort(x[~np.isnan(x)])
 
 
 class CategoricalBinning:
@@ -77,12 +101,18 @@ class CategoricalBinning:
         self.n_bins = len(self.levels) + 1
         self._lookup = {level: i for i, level in enumerate(self.levels)}
         self._lookup[None] = MISSING
+        self._all_text = all(isinstance(level, str) for level in self.levels)
+        self._level_points = {}  # NumPy text dtype -> levels as code points
 
     @classmethod
     def fit(cls, values: np.ndarray, max_levels: int):
         counts = _text_counts(values)
         if counts is None:
             counts = Counter(v for v in _python_values(values) if not _missing(v))
+        return cls._from_counts(counts, max_levels)
+
+    @classmethod
+    def _from_counts(cls, counts: dict, max_levels: int):
         # Sort by count, then by text, so a refit on the same data is stable.
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], repr(kv[0])))
         return cls([level for level, _ in ranked[:max_levels]])
@@ -98,15 +128,25 @@ class CategoricalBinning:
         codes = [get(v, other) if v == v else MISSING for v in values]  # noqa: PLR0124
         return np.asarray(codes, dtype=np.int32).reshape(-1)
 
+    def write_codes(self, values: np.ndarray, out: np.ndarray) -> None:
+        """`codes` of `values` written into the int32 vector `out`."""
+        values = np.asarray(values).reshape(-1)
+        if self._all_text and values.dtype.kind == "U":
+            self._fixed_width_codes(values, out)
+        else:
+            out[:] = self.codes(values)
+
     def _text_codes(self, values):
         """Codes of text values through Arrow's hash lookup, or None when
         the values or the levels are not all text (then Python's equality
         decides, as `fit` did)."""
-        if not all(isinstance(level, str) for level in self.levels):
+        if not self._all_text:
             return None
         values = np.asarray(values).reshape(-1)
         if values.dtype.kind == "U":
-            return self._fixed_width_codes(values)
+            out = np.empty(len(values), dtype=np.int32)
+            self._fixed_width_codes(values, out)
+            return out
         import pyarrow as pa  # a tenth of a second: paid on first use only
         import pyarrow.compute as pc
 
@@ -119,23 +159,29 @@ class CategoricalBinning:
         codes[text.is_null().to_numpy(zero_copy_only=False)] = MISSING
         return codes
 
-    def _fixed_width_codes(self, values):
+    def _fixed_width_codes(self, values, out):
         """NumPy text (no missing values possible), looked up by its code
         points in a hash table of the levels: no Python object per value."""
-        from ._kernel import text_codes
-
         width = values.dtype.itemsize // 4
         if not self.levels or width == 0:
-            return np.full(len(values), len(self.levels), dtype=np.int32)
-        levels = np.array(self.levels, dtype=values.dtype)
+            out[:] = len(self.levels)
+            return
         points = np.ascontiguousarray(values).view(np.uint32).reshape(-1, width)
-        known = levels.view(np.uint32).reshape(-1, width)
-        # Levels wider than the batch's values cannot match any of them.
-        fits = np.array([len(level) <= width for level in self.levels])
-        known = np.where(fits[:, None], known, 0xFFFFFFFF).astype(np.uint32)
-        out = np.empty(len(values), dtype=np.int32)
-        text_codes(points, known, len(self.levels), out)
-        return out
+        text_codes(points, self._points_of(values.dtype), len(self.levels), out)
+
+    def _points_of(self, dtype):
+        """The levels as rows of code points of the text dtype `dtype`,
+        built once per dtype: batches of one column share it."""
+        known = self._level_points.get(dtype)
+        if known is None:
+            width = dtype.itemsize // 4
+            levels = np.array(self.levels, dtype=dtype)
+            known = levels.view(np.uint32).reshape(-1, width)
+            # Levels wider than the batch's values cannot match any of them.
+            fits = np.array([len(level) <= width for level in self.levels])
+            known = np.where(fits[:, None], known, 0xFFFFFFFF).astype(np.uint32)
+            self._level_points[dtype] = known
+        return known
 
     def to_meta(self) -> dict:
         return {"kind": self.kind, "levels": self.levels}
@@ -180,6 +226,26 @@ def _python_values(values) -> list:
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fit_binning(values, kind: str, config: DetectorConfig):
+    """A column's bins fitted on its reference `values`, and the number of
+    non-missing reference values in each bin."""
+    if kind == "numeric":
+        x = _sorted_values(values)
+        binning = NumericBinning._fit_sorted(
+            x, config.numeric_bins, config.min_bin_count
+        )
+        # Sorted values need no encoding: a bin's count is the distance
+        # between the positions of its two cuts.
+        at = np.searchsorted(x, binning.cuts, side="left")
+        return binning, np.diff(at, prepend=0, append=len(x))
+
+    binning = CategoricalBinning.fit(values, config.max_levels)
+    # Shifted by one, the missing code -1 is counted in a bin of its own
+    # that is then dropped: no mask and copy of the codes.
+    codes = binning.codes(values) + 1
+    return binning, np.bincount(codes, minlength=binning.n_bins + 1)[1:]
 
 
 def binning_from_meta(meta: dict, cuts: np.ndarray):

@@ -74,7 +74,7 @@ import numpy as np
 from . import _kernel
 from .base import Detector
 from .alternatives import build_bank, candidates
-from .binning import CategoricalBinning, NumericBinning, binning_from_meta
+from .binning import binning_from_meta, fit_binning
 from .config import ColumnSpec, DetectorConfig, Transition
 
 _STATUS = ("ok", "warning", "drift")
@@ -114,15 +114,7 @@ class Monitor(Detector):
 
         binnings, p0s, counts = [], [], []
         for spec in specs:
-            values = reference[spec.name]
-            if spec.kind == "numeric":
-                binning = NumericBinning.fit(
-                    values, config.numeric_bins, config.min_bin_count
-                )
-            else:
-                binning = CategoricalBinning.fit(values, config.max_levels)
-            codes = binning.codes(values)
-            n = np.bincount(codes[codes >= 0], minlength=binning.n_bins)
+            binning, n = fit_binning(reference[spec.name], spec.kind, config)
             p0 = (n + config.smoothing) / (n.sum() + config.smoothing * len(n))
             binnings.append(binning)
             p0s.append(p0)
@@ -233,7 +225,17 @@ class Monitor(Detector):
         missing = [spec.name for spec in self.specs if spec.name not in batch]
         if missing:
             raise ValueError(f"batch lacks monitored columns {missing}")
-        columns = [b.codes(batch[s.name]) for b, s in zip(self._binnings, self.specs)]
+        values = [batch[spec.name] for spec in self.specs]
+        rows = {len(v) if _is_vector(v) else -1 for v in values}
+        if len(rows) == 1 and -1 not in rows:
+            # Each column's codes go straight into the kernel's row-major
+            # matrix: no per-column vectors to stack and copy.
+            codes = np.empty((rows.pop(), len(values)), dtype=np.int32)
+            for col, (binning, v) in enumerate(zip(self._binnings, values)):
+                binning.write_codes(v, codes[:, col])
+            return codes
+
+        columns = [b.codes(v) for b, v in zip(self._binnings, values)]
         if len({len(c) for c in columns}) > 1:
             raise ValueError("batch columns differ in length")
         return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)
@@ -372,6 +374,12 @@ def _from_format_1(data) -> dict[str, np.ndarray]:
     arrays["zero_at"] = -data["run_rows"].astype(np.int64)
     arrays["seen"] = np.zeros(len(arrays["n_bins"]), dtype=np.int64)
     return arrays
+
+
+def _is_vector(values) -> bool:
+    """A 1-D array, the form whose codes `encode` writes in place; lists,
+    scalars and other shapes take the general path."""
+    return isinstance(values, np.ndarray) and values.ndim == 1
 
 
 def _json_array(obj) -> np.ndarray:
