@@ -132,6 +132,38 @@ def test_a_bad_kpi_file_fails_whole(platform, project, tmp_path):
     assert client.get_kpi(kpi_id).status == KPIStatus.NOT_INITIALIZED
 
 
+def test_kpi_file_errors_name_rows_by_timestamp(platform, project, tmp_path):
+    """A KPI file has no sample ids of its own (the row number stands in), so
+    a bad value is reported by its row and timestamp, never a "sample id"."""
+    client, project_id = project
+    kpi_id = client.create_kpi(project_id, "latency")
+    times = [START, START + HOUR, START + 2 * HOUR]
+    for frame, message in [
+        (
+            pl.DataFrame({"timestamp": times, "value": ["1.0", "x", "2"]}),
+            "column 'value': value 'x' in row 2 (timestamp '1700003600.0') "
+            "is not a float",
+        ),
+        (
+            pl.DataFrame({"timestamp": times, "value": [1.0, 2.0, float("inf")]}),
+            "column 'value': value inf in row 3 (timestamp '1700007200.0') "
+            "is not finite",
+        ),
+        (
+            pl.DataFrame({"timestamp": ["2024-01-02", "soon"], "value": [1.0, 2.0]}),
+            "column 'timestamp': value 'soon' in row 2 is not a timestamp",
+        ),
+    ]:
+        job_id = client.add_kpi_data(project_id, kpi_id, kpi_file(tmp_path, frame))
+        with pytest.raises(JobFailureException):
+            client.wait_job_completion(job_id, max_wait_timeout=60)
+
+        error = client.get_job(job_id).error
+        assert message in error
+        assert "sample id" not in error
+    assert client.get_kpi(kpi_id).status == KPIStatus.NOT_INITIALIZED
+
+
 def test_kpi_calls_check_project_and_role(company, other_company, tmp_path):
     owner = company.owner.client
     project_id = owner.create_project(unique("p"), None, StoragePolicy.MLCUBE)
