@@ -1,14 +1,20 @@
 """Presigned uploads: announce, POST the file, 204 (protocol §3.2–3.3)."""
 
+import threading
 import time
 
 import httpx
+import pytest
 
+from ml3_platform import jobs
+from ml3_platform.services.errors import DomainError
+from ml3_platform.services.received import claim
 from scaleout_support import skip_when_distributed
 from support import (
     CSV,
     create_project,
     create_task,
+    database_session,
     ok,
     post,
     presign,
@@ -179,3 +185,36 @@ def test_the_upload_of_a_failed_job_may_be_given_again(api):
     assert post(api, "/data/production", body).json()["error_code"] == (
         "UPLOAD_ALREADY_USED"
     )
+
+
+def test_of_two_calls_racing_for_an_upload_one_gets_it(
+    platform, api, backend, tmp_path
+):
+    """Both see the file free; the second waits on the first's claim and,
+    once that commits, is refused rather than taking the file as well."""
+    if backend != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    project_id, task_id, _ = ready_task(api)
+    upload_id = received(api, task_id, INPUTS, storing_data_type="production")
+    payload = {"log": str(tmp_path / "log.txt"), "name": "n"}
+    refusals = []
+
+    def second_call() -> None:
+        with database_session(platform.settings) as session:
+            job = jobs.submit(session, "test_record", project_id, None, None, payload)
+            try:
+                claim(session, [upload_id], job)
+            except DomainError as error:
+                refusals.append(error)
+
+    with database_session(platform.settings) as session:
+        job = jobs.submit(session, "test_record", project_id, None, None, payload)
+        claim(session, [upload_id], job)
+        rival = threading.Thread(target=second_call)
+        rival.start()
+        time.sleep(0.5)  # the rival now waits on the claimed row
+        session.commit()
+    rival.join(timeout=30)
+
+    assert [error.code for error in refusals] == ["UPLOAD_ALREADY_USED"]
+    assert "just taken by another call" in refusals[0].message

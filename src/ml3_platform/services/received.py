@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ml3_platform.db.tables import Job, Upload
@@ -72,9 +72,7 @@ def claim(session: Session, upload_ids: Sequence[str], job: Job) -> None:
     on sample ids that the first call stored, so it is refused before it
     queues a job. A failed job, though, stored nothing (its work commits
     with it or not at all): its files may be given again, as when a call
-    with predictions failed because their inputs had not arrived yet. The
-    check and the mark are one UPDATE, so of two calls racing for a file
-    one gets it and the other is refused.
+    with predictions failed because their inputs had not arrived yet.
     """
     repeated = [i for i, count in Counter(upload_ids).items() if count > 1]
     if repeated:
@@ -83,26 +81,33 @@ def claim(session: Session, upload_ids: Sequence[str], job: Job) -> None:
             f"storing process {repeated[0]} is given twice in one call; "
             "each file serves one source",
         )
-    held = exists().where(
-        Job.id == Upload.job_id, Job.status != JobStatus.ERROR.value
-    )
     for upload_id in upload_ids:
+        seen = session.scalar(select(Upload.job_id).where(Upload.id == upload_id))
+        _check_free(session, upload_id, seen)
+        # Only if no other call took the file since: the condition is on the
+        # row alone, so PostgreSQL checks it again after a rival commits.
         marked = session.execute(
             update(Upload)
-            .where(Upload.id == upload_id, ~held)
+            .where(Upload.id == upload_id, Upload.job_id.is_not_distinct_from(seen))
             .values(job_id=job.id)
             .execution_options(synchronize_session=False)
         )
         if marked.rowcount != 1:
-            raise _already_used(session, upload_id)
+            raise DomainError(
+                "UPLOAD_ALREADY_USED",
+                f"storing process {upload_id} was just taken by another call; "
+                "upload the file again for this one",
+            )
 
 
-def _already_used(session: Session, upload_id: str) -> DomainError:
-    holder = session.scalar(
-        select(Job).join(Upload, Upload.job_id == Job.id).where(Upload.id == upload_id)
+def _check_free(session: Session, upload_id: str, job_id: str | None) -> None:
+    """Refuse a file that a job uses or used, unless that job failed."""
+    holder = None if job_id is None else session.scalar(
+        select(Job).where(Job.id == job_id)
     )
-    return DomainError(
-        "UPLOAD_ALREADY_USED",
-        f"storing process {upload_id} was already used by job {holder.id} "
-        f"({holder.status}); upload the file again for another call",
-    )
+    if holder is not None and holder.status != JobStatus.ERROR.value:
+        raise DomainError(
+            "UPLOAD_ALREADY_USED",
+            f"storing process {upload_id} was already used by job {holder.id} "
+            f"({holder.status}); upload the file again for another call",
+        )
