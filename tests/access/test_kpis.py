@@ -19,7 +19,8 @@ from ml3_platform_sdk.enums import (
 )
 from ml3_platform_sdk.exceptions import JobFailureException, SDKClientException
 from ml3_platform_sdk.models import LocalDataSource, TabularData
-from support import database_session, unique
+from support import database_session, ok, post, presign, sdk_client, unique
+from support import upload as upload_file
 
 START = 1_700_000_000.0
 HOUR = 3600.0
@@ -130,6 +131,66 @@ def test_a_bad_kpi_file_fails_whole(platform, project, tmp_path):
         )
     assert stored == 0
     assert client.get_kpi(kpi_id).status == KPIStatus.NOT_INITIALIZED
+
+
+def test_kpi_file_errors_name_rows_by_timestamp(platform, project, tmp_path):
+    """A KPI file has no sample ids of its own (the row number stands in), so
+    a bad value is reported by its row and timestamp, never a "sample id"."""
+    client, project_id = project
+    kpi_id = client.create_kpi(project_id, "latency")
+    times = [START, START + HOUR, START + 2 * HOUR]
+    for frame, message in [
+        (
+            pl.DataFrame({"timestamp": times, "value": ["1.0", "x", "2"]}),
+            "column 'value': value 'x' in row 2 (timestamp '1700003600.0') "
+            "is not a float",
+        ),
+        (
+            pl.DataFrame({"timestamp": times, "value": [1.0, 2.0, float("inf")]}),
+            "column 'value': value inf in row 3 (timestamp '1700007200.0') "
+            "is not finite",
+        ),
+        (
+            pl.DataFrame({"timestamp": ["2024-01-02", "soon"], "value": [1.0, 2.0]}),
+            "column 'timestamp': value 'soon' in row 2 is not a timestamp",
+        ),
+    ]:
+        job_id = client.add_kpi_data(project_id, kpi_id, kpi_file(tmp_path, frame))
+        with pytest.raises(JobFailureException):
+            client.wait_job_completion(job_id, max_wait_timeout=60)
+
+        error = client.get_job(job_id).error
+        assert message in error
+        assert "sample id" not in error
+    assert client.get_kpi(kpi_id).status == KPIStatus.NOT_INITIALIZED
+
+
+def test_a_kpi_upload_serves_one_call(platform, company):
+    """The same KPI file given twice would add its values twice: the second
+    call is refused, naming the first call's job, and queues nothing."""
+    content = b"timestamp,value\n1700000000.0,1.0\n1700003600.0,2.0\n"
+    with sdk_client(platform, company.owner.api_key) as api:
+        project_id = ok(post(api, "/project", {
+            "name": unique("p"), "description": None,
+            "default_storage_policy": "mlcube",
+        }))  # fmt: skip
+        kpi_id = ok(post(api, "/kpi", {"project_id": project_id, "name": "nps"}))
+        presigned = presign(
+            api, None, content, storing_data_type="kpi", project_id=project_id,
+            kpi_id=kpi_id,
+        )  # fmt: skip
+        assert upload_file(presigned, content).status_code == 204
+        source = {"storing_process_id": presigned["storing_process_id"]}
+        kpi = {"data_structure": "tabular", "source": source}
+        body = {"kpi_id": kpi_id, "kpi": kpi}
+        first = ok(post(api, "/data/kpi", body))
+
+        response = post(api, "/data/kpi", body)
+        jobs = ok(api.get("/job", params={"project_id": project_id}))
+
+    assert response.json()["error_code"] == "UPLOAD_ALREADY_USED"
+    assert f"job {first}" in response.json()["error_message"]
+    assert [job["job_id"] for job in jobs] == [first]
 
 
 def test_kpi_calls_check_project_and_role(company, other_company, tmp_path):

@@ -56,6 +56,23 @@ def test_usernames_are_unique_and_ownership_is_not_grantable(company):
     assert code_of(owner.create_company_user, *args) == "COMPANY_ROLE_NOT_ALLOWED"
 
 
+@pytest.mark.parametrize(
+    "email", ["ada", "ada@", "ada@example", "ada@@example.org", "ada @example.org"]
+)
+def test_a_malformed_email_address_is_refused(company, email):
+    """A new user needs an address mail could reach: refused with the address
+    named, and no user is made."""
+    owner = company.owner.client
+    before = owner.get_company_users()
+
+    with pytest.raises(SDKClientException) as raised:
+        owner.create_company_user("A", "B", unique("user"), "pw", email, USER)
+
+    assert raised.value.error_code == "INVALID_EMAIL_ADDRESS"
+    assert repr(email) in raised.value.error_message
+    assert owner.get_company_users() == before
+
+
 def test_project_roles_are_for_company_users_only(company, capsys):
     owner = company.owner.client
     user = company.add(USER)

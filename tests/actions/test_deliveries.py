@@ -33,7 +33,9 @@ from ml3_platform_sdk.enums import (
     DetectionEventSeverity,
     DetectionEventType,
     JobStatus,
+    ModelMetricName,
     MonitoringTarget,
+    SuggestionType,
 )
 from ml3_platform_sdk.models import (
     DiscordNotificationAction,
@@ -261,6 +263,10 @@ def test_only_matching_rules_queue_deliveries(
 ):
     client = alert_client
     _, task_id, model_id = ready_task(client)
+    # A second model, whose rule must not answer the first model's drift.
+    client.create_model(
+        task_id, "b", "v1", ModelMetricName.RMSE, SuggestionType.SAMPLE_WEIGHTS
+    )
     hook = DiscordNotificationAction(webhook=f"{webhooks.url}/ok/{unique('x')}")
     others = [
         client.create_detection_event_rule(

@@ -174,6 +174,34 @@ def test_the_server_refuses_bad_actions(
     assert client.get_detection_event_rules(task_id) == []
 
 
+def test_a_rule_for_a_model_the_task_lacks_is_refused(client):
+    """Such a rule would never match an event: refused, naming the model and
+    the task, and nothing is stored."""
+    _, task_id, _ = ready_task(client)
+
+    with pytest.raises(CreateDetectionEventRuleException) as raised:
+        create(client, task_id, [SLACK], model_name="no-such-model")
+
+    assert raised.value.error_code == "MODEL_NOT_FOUND"
+    assert "'no-such-model'" in raised.value.error_message
+    assert task_id in raised.value.error_message
+    assert client.get_detection_event_rules(task_id) == []
+
+
+def test_an_update_to_a_model_the_task_lacks_is_refused(client):
+    """The same check on update; the rule keeps its model."""
+    _, task_id, _ = ready_task(client)
+    rule_id = create(client, task_id, [SLACK])
+
+    with pytest.raises(UpdateDetectionEventRuleException) as raised:
+        client.update_detection_event_rule(rule_id, model_name="no-such-model")
+
+    assert raised.value.error_code == "MODEL_NOT_FOUND"
+    assert "'no-such-model'" in raised.value.error_message
+    assert task_id in raised.value.error_message
+    assert client.get_detection_event_rule(rule_id).model_name == MODEL_NAME
+
+
 def test_the_client_refuses_a_retrain_action_without_model(client):
     _, task_id, _ = ready_task(client)
 

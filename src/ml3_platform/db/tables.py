@@ -214,6 +214,8 @@ class Upload(Base):
     uploaded_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The job of the data call that used the file (services.received.claim).
+    job_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class Job(Base):

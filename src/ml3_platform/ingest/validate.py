@@ -8,7 +8,7 @@ as nulls), strings and categories as text.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 import pyarrow as pa
@@ -35,24 +35,42 @@ _NUMBER = r"\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
 _JSON_VECTOR = rf"^\s*\[({_NUMBER}(,{_NUMBER})*)?\]\s*$"
 
 
-def validate_table(table: pa.Table, columns: Sequence[ColumnInfo]) -> pa.Table:
+class _RowNames(NamedTuple):
+    """What names an offending row in a message, beside its number."""
+
+    label: str
+    values: pl.Series
+
+
+def validate_table(
+    table: pa.Table, columns: Sequence[ColumnInfo], *, rows_named_by: str | None = None
+) -> pa.Table:
     """Check ``table`` against ``columns`` and return it normalised.
 
     Raises `IngestError` naming the column and the first offending row
-    (1-based, counting data rows only) for the first problem found.
+    (1-based, counting data rows only) for the first problem found. The row
+    is named by its sample id, or by its value of the column
+    ``rows_named_by``, as the file has it: KPI files name rows by their
+    timestamp, since their sample ids, when the file has none, are only
+    row numbers.
     """
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     _check_names(frame.columns, columns)
 
     id_info = next(column for column in columns if column.role == ColumnRole.ID)
-    ids = _converted(frame[id_info.name], id_info, ids=None)
+    ids = _converted(frame[id_info.name], id_info, names=None)
     _check_unique(ids, id_info.name)
+    names = _RowNames("sample id", ids)
+    if rows_named_by is not None:
+        names = _RowNames(rows_named_by, frame[rows_named_by])
 
     result = {id_info.name: ids}
     for column in columns:
         if column.role != ColumnRole.ID:
-            result[column.name] = _converted(frame[column.name], column, ids)
+            # A bad value of the naming column would name its row by itself.
+            own = None if column.name == rows_named_by else names
+            result[column.name] = _converted(frame[column.name], column, own)
     return pl.DataFrame(result).to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
@@ -87,7 +105,7 @@ def _check_unique(ids: pl.Series, name: str) -> None:
 
 
 def _converted(
-    original: pl.Series, column: ColumnInfo, ids: pl.Series | None
+    original: pl.Series, column: ColumnInfo, names: _RowNames | None
 ) -> pl.Series:
     """``original`` as the column's type, after every check of its values."""
     role, data_type = column.role, column.data_type
@@ -117,7 +135,7 @@ def _converted(
     if row is not None:
         raise IngestError(
             f"column '{column.name}': value {_shown(original[row])} in "
-            f"{_where(row, ids)} is not {kind}"
+            f"{_where(row, names)} is not {kind}"
         )
 
     nullable = column.is_nullable and role not in (ColumnRole.ID, ColumnRole.TIME_ID)
@@ -125,16 +143,16 @@ def _converted(
         row = _first(values.is_null())
         if row is not None:
             raise IngestError(
-                f"column '{column.name}': missing value in {_where(row, ids)}; "
+                f"column '{column.name}': missing value in {_where(row, names)}; "
                 "the column is not nullable"
             )
 
     if role == ColumnRole.ID:
         _check_id_length(values, column)
     if data_type == DataType.FLOAT and role != ColumnRole.TIME_ID:
-        _check_finite(values, column, ids)
+        _check_finite(values, column, names)
     if data_type == DataType.ARRAY_1:
-        _check_vector(values, column, ids)
+        _check_vector(values, column, names)
     if data_type == DataType.CATEGORICAL and column.possible_values is not None:
         allowed = category_texts(column.possible_values)
         row = _first(values.is_not_null() & ~values.is_in(allowed))
@@ -142,7 +160,7 @@ def _converted(
             shown = ", ".join(f"'{value}'" for value in allowed)
             raise IngestError(
                 f"column '{column.name}': value {_shown(original[row])} in "
-                f"{_where(row, ids)} is not one of the possible values {shown}"
+                f"{_where(row, names)} is not one of the possible values {shown}"
             )
     return values.rename(column.name)
 
@@ -157,20 +175,22 @@ def _check_id_length(values: pl.Series, column: ColumnInfo) -> None:
         )
 
 
-def _check_finite(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):
+def _check_finite(values: pl.Series, column: ColumnInfo, names: _RowNames | None):
     """No infinities: the monitors cannot compare them (as in arrays)."""
     row = _first(values.is_infinite())
     if row is not None:
         raise IngestError(
-            f"column '{column.name}': value {values[row]} in {_where(row, ids)} "
+            f"column '{column.name}': value {values[row]} in {_where(row, names)} "
             "is not finite"
         )
 
 
-def _where(row: int, ids: pl.Series | None) -> str:
-    if ids is None or ids[row] is None:
+def _where(row: int, names: _RowNames | None) -> str:
+    value = None if names is None else names.values[row]
+    if value is None:
         return f"row {row + 1}"
-    return f"row {row + 1} (sample id '{ids[row]}')"
+    shown = f"'{value}'" if isinstance(value, str) else str(value)
+    return f"row {row + 1} ({names.label} {shown})"
 
 
 def _shown(value: Any) -> str:
@@ -311,7 +331,7 @@ def _as_vector(series: pl.Series) -> pl.Series:
     return series.cast(pl.List(pl.Float64))
 
 
-def _check_vector(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):
+def _check_vector(values: pl.Series, column: ColumnInfo, names: _RowNames | None):
     """Every array has ``dims[0]`` finite numbers (platform-behaviour §3)."""
     size = column.dims[0] if column.dims else None
     lengths = values.list.len()
@@ -319,13 +339,13 @@ def _check_vector(values: pl.Series, column: ColumnInfo, ids: pl.Series | None):
         row = _first(values.is_not_null() & (lengths != size))
         if row is not None:
             raise IngestError(
-                f"column '{column.name}': the array in {_where(row, ids)} has "
+                f"column '{column.name}': the array in {_where(row, names)} has "
                 f"{lengths[row]} values; the schema's dims are ({size},)"
             )
     bad = values.list.eval(~pl.element().is_finite().fill_null(False)).list.any()
     row = _first(values.is_not_null() & bad)
     if row is not None:
         raise IngestError(
-            f"column '{column.name}': the array in {_where(row, ids)} holds a "
+            f"column '{column.name}': the array in {_where(row, names)} holds a "
             "missing or infinite value"
         )

@@ -72,7 +72,8 @@ def _validated(ctx: JobContext, upload: Upload) -> pa.Table:
             # Sample ids are optional: the row number stands in for them.
             numbers = pa.array([str(row) for row in range(1, raw.num_rows + 1)])
             raw = raw.append_column(SAMPLE_ID, numbers)
-        return validate_table(raw, COLUMNS)
+        # Messages name a KPI's rows by number and timestamp, not sample id.
+        return validate_table(raw, COLUMNS, rows_named_by=TIME)
     except IngestError as error:
         raise JobFailed(f"KPI file ({file_name}): {error.message}") from None
     except ChecksumMismatch as mismatch:

@@ -4,8 +4,11 @@ The route table (``ml3_platform.auth.permissions``) has already checked the
 caller's company role; the rules here are those that depend on the other
 user: admins manage company users but not other admins, project roles go to
 company users only, and a user of another company answers as unknown.
+A new user's e-mail address must be one address (``email-validator``'s
+syntax check; whether its domain takes mail is not asked).
 """
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +40,7 @@ GRANTABLE = {ADMIN, USER}
 def create_company_user(session: Session, owner: User, body: CreateCompanyUser) -> str:
     company_id = company_id_of(owner)
     role = _grantable(body.company_role)
+    email = _checked_email(body.email)
     if session.scalar(select(User.id).where(User.username == body.username)):
         raise DomainError(
             "USER_ALREADY_EXISTS", f"a user named {body.username!r} already exists"
@@ -45,7 +49,7 @@ def create_company_user(session: Session, owner: User, body: CreateCompanyUser) 
         name=body.name,
         surname=body.surname,
         username=body.username,
-        email=body.email,
+        email=email,
         password_hash=hash_password(body.password),
         company_id=company_id,
         company_role=role,
@@ -178,6 +182,17 @@ def _grantable(role: UserCompanyRole) -> str:
             "COMPANY_USER (ownership moves with change_company_owner)",
         )
     return role.value
+
+
+def _checked_email(address: str) -> str:
+    """The address in its normalised form (the domain in lower case)."""
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError(
+            "INVALID_EMAIL_ADDRESS", f"{address!r} is not an e-mail address: {error}"
+        ) from None
+    return checked.normalized
 
 
 def _drop_project_roles(session: Session, user: User) -> None:

@@ -15,7 +15,7 @@ from ml3_platform.db.tables import Task, Upload, User
 from ml3_platform.services.access import Need, model_for, task_for
 from ml3_platform.services.data_schemas import schema_of
 from ml3_platform.services.errors import DomainError, not_found
-from ml3_platform.services.received import ensure_received
+from ml3_platform.services.received import claim, ensure_received
 from ml3_platform.services.models import current_version, task_models
 from ml3_platform_sdk.bodies import (
     AddHistorical,
@@ -36,9 +36,9 @@ SOURCE_FIELDS = ("source", "mapping_source", "embedding_source")
 def add_historical(session: Session, user: User, body: AddHistorical) -> str:
     task = _ready_task(session, user, body.task_id)
     _check_inputs(task, body.inputs)
-    for data in (body.inputs, body.target):
-        _check_uploads(session, task, data, StoringDataType.HISTORICAL)
-    return _queue(session, user, task, "historical", body)
+    kind = StoringDataType.HISTORICAL
+    uploads = _checked_uploads(session, task, kind, body.inputs, body.target)
+    return _queue(session, user, task, "historical", body, uploads)
 
 
 def add_production(session: Session, user: User, body: AddProduction) -> str:
@@ -57,17 +57,23 @@ def add_production(session: Session, user: User, body: AddProduction) -> str:
     for model_id, _ in predictions:
         if model_id not in model_ids:
             raise not_found("model", model_id)
-    for data in (body.inputs, body.target, *(data for _, data in predictions)):
-        _check_uploads(session, task, data, StoringDataType.PRODUCTION)
-    return _queue(session, user, task, "production", body)
+    uploads = _checked_uploads(
+        session,
+        task,
+        StoringDataType.PRODUCTION,
+        body.inputs,
+        body.target,
+        *(data for _, data in predictions),
+    )
+    return _queue(session, user, task, "production", body, uploads)
 
 
 def add_target(session: Session, user: User, body: AddTarget) -> str:
     task = _ready_task(session, user, body.task_id)
     if task.task_type == TaskType.RAG.value:
         raise DomainError("TASK_HAS_NO_TARGET", "a RAG task has no target")
-    _check_uploads(session, task, body.data, StoringDataType.TASK_TARGET)
-    return _queue(session, user, task, "task_target", body)
+    uploads = _checked_uploads(session, task, StoringDataType.TASK_TARGET, body.data)
+    return _queue(session, user, task, "task_target", body, uploads)
 
 
 def set_model_reference(
@@ -120,14 +126,16 @@ def _check_inputs(task: Task, inputs: DataInfo) -> None:
         )
 
 
-def _check_uploads(
-    session: Session, task: Task, data: DataInfo | None, kind: StoringDataType
-) -> None:
-    """Each local source must be an upload of this task, received, of ``kind``."""
-    if data is None:
-        return
-    for field in SOURCE_FIELDS:
-        source = getattr(data, field, None)
+def _checked_uploads(
+    session: Session, task: Task, kind: StoringDataType, *data: DataInfo | None
+) -> list[str]:
+    """Each local source must be an upload of this task, received, of ``kind``.
+
+    Returns the uploads' ids, for the job to claim (``received.claim``).
+    """
+    upload_ids = []
+    sources = (getattr(info, field, None) for info in data for field in SOURCE_FIELDS)
+    for source in sources:
         if isinstance(source, RemoteDataSourceInfo):
             _check_remote(source)
             continue
@@ -148,13 +156,19 @@ def _check_uploads(
                 f"storing process {upload_id} was announced for "
                 f"{upload.params.get('storing_data_type')} data, not {kind.value}",
             )
+        upload_ids.append(upload_id)
+    return upload_ids
 
 
-def _queue(session: Session, user: User, task: Task, group: str, body) -> str:
+def _queue(
+    session: Session, user: User, task: Task, group: str, body, uploads: list[str]
+) -> str:
     payload = {"body": body.model_dump(mode="json")}
     job = jobs.submit(
         session, group, task.project_id, task.id, None, payload, user_id=user.id
     )
+    # A refusal here rolls the job back with the request's session.
+    claim(session, uploads, job)
     session.commit()
     return job.id
 

@@ -16,7 +16,7 @@ from ml3_platform.db.tables import Kpi, Upload, User
 from ml3_platform.services.access import Need, project_for
 from ml3_platform.services.common import as_utc, check_name
 from ml3_platform.services.errors import DomainError, not_found
-from ml3_platform.services.received import ensure_received
+from ml3_platform.services.received import claim, ensure_received
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import AddKPIData, CreateKPI
 from ml3_platform_sdk.models import LocalDataSourceInfo, TabularDataInfo
@@ -115,6 +115,7 @@ def add_kpi_data(session: Session, user: User, body: AddKPIData) -> str:
         user_id=user.id,
         kpi_id=kpi.id,
     )
+    claim(session, [upload.id], job)
     session.commit()
     return job.id
 

@@ -5,9 +5,10 @@ metric, the model and a least severity) and the actions to run for each, in
 order (platform-behaviour §6). Matching and delivery live in
 :mod:`ml3_platform.actions`; this module keeps the rules themselves valid:
 
+- a rule's ``model_name``, when given, names a model of the rule's task: a
+  rule for a model the task does not have would never match an event;
 - a retrain action needs the rule's ``model_name``, a rule holds at most one,
-  and it names the rule's model (protocol §2.10, the client's own check); the
-  model must exist in the task, since delivering the action retrains it;
+  and it names the rule's model (protocol §2.10, the client's own check);
 - a webhook must be an http(s) URL that the address policy allows
   (``actions.addresses``); an e-mail address must be one address.
 
@@ -149,7 +150,8 @@ def checked_actions(
 ) -> list[dict]:
     """The actions in wire form, each checked; the retrain action bound to
     the rule's model as the client binds it."""
-    _check_retrain(session, task_id, model_name, actions)
+    _check_retrain(model_name, actions)
+    _check_model(session, task_id, model_name)
     stored = []
     for action in actions:
         if isinstance(action, RetrainAction):
@@ -162,11 +164,22 @@ def checked_actions(
     return stored
 
 
+def _check_model(session: Session, task_id: str, model_name: str | None) -> None:
+    if model_name is None:
+        return
+    found = session.scalar(
+        select(Model.id).where(Model.task_id == task_id, Model.name == model_name)
+    )
+    if found is None:
+        raise DomainError(
+            "MODEL_NOT_FOUND",
+            f"task {task_id} has no model named {model_name!r}; a rule's "
+            "model_name must name one of the task's models",
+        )
+
+
 def _check_retrain(
-    session: Session,
-    task_id: str,
-    model_name: str | None,
-    actions: Sequence[DetectionEventAction],
+    model_name: str | None, actions: Sequence[DetectionEventAction]
 ) -> None:
     retrains = [action for action in actions if isinstance(action, RetrainAction)]
     if not retrains:
@@ -184,15 +197,6 @@ def _check_retrain(
         raise DomainError(
             "INVALID_ACTION_LIST",
             f"the retrain action names model {named!r}, the rule {model_name!r}",
-        )
-    found = session.scalar(
-        select(Model.id).where(Model.task_id == task_id, Model.name == model_name)
-    )
-    if found is None:
-        raise DomainError(
-            "MODEL_NOT_FOUND",
-            f"the retrain action's model {model_name!r} is not a model of task "
-            f"{task_id}",
         )
 
 
