@@ -281,6 +281,43 @@ class Batch(Base):
     remote_source: Mapped[dict[str, Any] | None]
 
 
+class HashedBatch(Base):
+    """A batch whose samples are in ``sample_hashes`` (revision 0701).
+
+    Every batch stored since has one; older batches are found through their
+    id-hash sidecar files (``ml3_platform.pipeline.samples``). The integer id
+    keeps each sample's row small.
+    """
+
+    __tablename__ = "hashed_batches"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), unique=True
+    )
+
+
+class SampleHash(Base):
+    """One sample of a stored batch, as the 64-bit key of its id and scope.
+
+    The key (``ml3_platform.pipeline.samples.sample_keys``) mixes the id's
+    hash with its task, category and model version, so one index on the
+    key finds the batches that hold a sample. A job writes its rows in its
+    own transaction, with its ``Batch`` rows, and they go with them.
+    """
+
+    __tablename__ = "sample_hashes"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hashed_batch_id: Mapped[int] = mapped_column(
+        ForeignKey("hashed_batches.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+
+
 class MonitorState(Base):
     """The persisted state of one monitor (detector arrays, status)."""
 
