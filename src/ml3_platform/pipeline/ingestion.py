@@ -3,9 +3,10 @@
 Each handler validates every file of its call before it stores anything;
 then it writes one Parquet file per category (and model version) under a
 folder named after the job, with a sidecar of id hashes, and adds a ``Batch``
-row for each. The job's commit makes them visible; if anything fails, the
-folder is removed and the rollback drops the rows, so nothing is half
-stored, and running the job again writes the same keys.
+row for each, with the keys of its samples. The job's commit makes them
+visible; if anything fails, the folder is removed and the rollback drops the
+rows, so nothing is half stored, and running the job again writes the same
+storage keys.
 """
 
 from collections.abc import Iterator
@@ -29,7 +30,13 @@ from ml3_platform.ingest.schema import (
 )
 from ml3_platform.jobs import JobContext, JobFailed, handler
 from ml3_platform.pipeline.monitoring import monitor_batch
-from ml3_platform.pipeline.samples import SampleIndex, batch_folder, batch_key, ids_key
+from ml3_platform.pipeline.samples import (
+    SampleIndex,
+    add_sample_keys,
+    batch_folder,
+    batch_key,
+    ids_key,
+)
 from ml3_platform.pipeline.sources import Part, load_part
 from ml3_platform.storage import Store
 from ml3_platform_sdk.bodies import AddHistorical, AddProduction, AddTarget
@@ -204,7 +211,8 @@ def _write(
     ids_name: str,
     time_name: str,
 ) -> None:
-    """Store ``part`` sorted by time, its id hashes, and its ``Batch`` row.
+    """Store ``part`` sorted by time, its id hashes, its ``Batch`` row and
+    the keys of its samples (`ml3_platform.pipeline.samples`).
 
     A part kept in the customer's store (its ``pointer``) writes no file:
     the row holds the pointer, and readers fetch the rows again.
@@ -217,21 +225,21 @@ def _write(
         ctx.store.write_table(ids_key(key), hashes)
 
     times = table.column(time_name)
-    ctx.session.add(
-        Batch(
-            task_id=task.id,
-            job_id=ctx.job.id,
-            kind=kind,
-            category=part.category.value,
-            model_version_id=part.model_version_id,
-            storage_key="" if part.pointer else key,
-            remote_source=part.pointer,
-            n_rows=table.num_rows,
-            min_ts=pc.min(times).as_py(),
-            max_ts=pc.max(times).as_py(),
-            seq=ctx.job.seq,
-        )
+    batch = Batch(
+        task_id=task.id,
+        job_id=ctx.job.id,
+        kind=kind,
+        category=part.category.value,
+        model_version_id=part.model_version_id,
+        storage_key="" if part.pointer else key,
+        remote_source=part.pointer,
+        n_rows=table.num_rows,
+        min_ts=pc.min(times).as_py(),
+        max_ts=pc.max(times).as_py(),
+        seq=ctx.job.seq,
     )
+    ctx.session.add(batch)
+    add_sample_keys(ctx.session, batch, table.column(ids_name))
 
 
 def historical_batches(ctx: JobContext, task_id: str, category: str) -> list[Batch]:
