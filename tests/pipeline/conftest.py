@@ -59,9 +59,10 @@ SCHEMA = [
 
 
 class World:
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, database_url: str = ""):
         self.settings = Settings(
             home=tmp_path,
+            database_url=database_url,
             baseline_samples=200,
             drift_run_length=1e4,
             warning_run_length=1e2,
