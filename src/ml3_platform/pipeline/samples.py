@@ -7,10 +7,11 @@ batch's task, category and model version, and the integer id of the batch's
 transaction that adds the ``Batch`` row, so a failed job, or one still
 running, leaves none, and a job's own batches are left out of its checks as
 any other ``Batch`` rows of it are. Asking "which of these ids does the task
-already have?" is one look-up in the key's index per id (``= ANY`` of an
-array on PostgreSQL, ``IN`` lists on SQLite), whatever the number of stored
-batches; then only the batches that a key points at are read, and their ids
-compared, so a hash collision can never turn into a wrong answer.
+already have?" is one statement, a look-up in the key's index per id
+(``= ANY`` of an array on PostgreSQL, ``IN`` a ``json_each`` table on
+SQLite), whatever the number of stored batches; then only the batches that
+a key points at are read, and their ids compared, so a hash collision can
+never turn into a wrong answer.
 
 Why one mixed key and an integer batch id, rather than an index on (task,
 category, model version, hash) with the batch's text id: each sample's row
@@ -29,6 +30,7 @@ which fetches them again; their keys are written at ingestion like any
 other's.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -44,7 +46,7 @@ from ml3_platform.ingest.ids import hash_ids, member_mask
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
 
-# Values per IN list: under SQLite's oldest limit of 999 variables.
+# Batch ids per IN list: under SQLite's oldest limit of 999 variables.
 _SQLITE_CHUNK = 900
 
 
@@ -88,15 +90,14 @@ def add_sample_keys(
     keys = sample_keys(ids, batch.task_id, batch.category, batch.model_version_id)
     # Two ids of one batch whose hashes collide need one row: the ids decide.
     keys = np.unique(keys)
+    # One statement, however many samples: an ORM insert of a row per key
+    # costs several times the database's own work.
     if _dialect(session) == "postgresql":
-        # One statement, however many samples.
         values = select(func.unnest(_key_array(keys)), bindparam("batch", hashed.id))
-        session.execute(
-            insert(SampleHash).from_select(["key", "hashed_batch_id"], values)
-        )
-    elif len(keys):
-        rows = [{"key": key, "hashed_batch_id": hashed.id} for key in keys.tolist()]
-        session.execute(insert(SampleHash), rows)
+    else:
+        listed = _json_keys(keys)
+        values = select(listed.c.value, bindparam("batch", hashed.id))
+    session.execute(insert(SampleHash).from_select(["key", "hashed_batch_id"], values))
 
 
 class SampleIndex:
@@ -199,15 +200,11 @@ class SampleIndex:
         query = select(SampleHash.key, SampleHash.hashed_batch_id)
         found: dict[int, list[int]] = defaultdict(list)
         if _dialect(self._session) == "postgresql":
-            queries = [query.where(SampleHash.key == any_(_key_array(keys)))]
+            query = query.where(SampleHash.key == any_(_key_array(keys)))
         else:
-            queries = (
-                query.where(SampleHash.key.in_(chunk))
-                for chunk in _chunks(keys.tolist())
-            )
-        for each in queries:
-            for key, hashed_id in self._session.execute(each):
-                found[hashed_id].append(key)
+            query = query.where(SampleHash.key.in_(select(_json_keys(keys).c.value)))
+        for key, hashed_id in self._session.execute(query):
+            found[hashed_id].append(key)
         return {hashed: np.array(k, np.int64) for hashed, k in found.items()}
 
     def _others(self) -> Select:
@@ -232,7 +229,15 @@ def _chunks(values: list) -> Iterator[list]:
 
 
 def _key_array(keys: np.ndarray):
+    """PostgreSQL: the keys as one array parameter."""
     return bindparam("keys", keys.tolist(), type_=ARRAY(BigInteger))
+
+
+def _json_keys(keys: np.ndarray):
+    """SQLite: the keys as a table of one parameter, so no statement meets
+    the limit on variables; JSON integers of 64 bits read back exactly."""
+    text = json.dumps(keys.tolist())
+    return func.json_each(bindparam("keys", text)).table_valued("value")
 
 
 def _dialect(session: Session) -> str:
