@@ -1,11 +1,12 @@
 """Stable 64-bit hashes of sample ids, for "is this id new to the task?".
 
-A task may hold millions of samples, so the platform keeps no database row per
-sample: each stored batch has a sidecar file with the hashes of its ids, and a
-new batch is checked against the union of those files (8 bytes per sample).
-The hash must never change between releases, since the sidecars outlive the
-process: it is FNV-1a over the UTF-8 bytes followed by the SplitMix64
-finaliser, computed in one compiled pass over the Arrow buffers.
+The checks look the hashes up in the database (``sample_hashes``, through
+`ml3_platform.pipeline.samples`); each stored batch also has a sidecar file
+with the hashes of its ids, which is how batches stored before the table
+existed are checked. The hash must never change between releases, since the
+rows and the sidecars outlive the process: it is FNV-1a over the UTF-8 bytes
+followed by the SplitMix64 finaliser, computed in one compiled pass over the
+Arrow buffers.
 """
 
 import numba
