@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ml3_platform.db.tables import Batch
+from ml3_platform.db.tables import Batch, HashedBatch, SampleHash
 from ml3_platform_sdk.client import ML3PlatformClient
 from ml3_platform_sdk.enums import (
     ColumnRole,
@@ -169,6 +169,19 @@ def statuses(client: ML3PlatformClient, task_id: str, model_id: str) -> tuple:
 def task_batches(platform, task_id: str) -> list[Batch]:
     with database_session(platform.settings) as session:
         return list(session.scalars(select(Batch).where(Batch.task_id == task_id)))
+
+
+def sample_keys(platform, task_id: str) -> dict[str, int]:
+    """How many sample keys each of the task's batches has, by batch id."""
+    query = (
+        select(HashedBatch.batch_id, func.count(SampleHash.key))
+        .join(SampleHash, SampleHash.hashed_batch_id == HashedBatch.id)
+        .join(Batch, Batch.id == HashedBatch.batch_id)
+        .where(Batch.task_id == task_id)
+        .group_by(HashedBatch.batch_id)
+    )
+    with database_session(platform.settings) as session:
+        return dict(session.execute(query).all())
 
 
 def job_batches(platform, job_id: str) -> list[Batch]:

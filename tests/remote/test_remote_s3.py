@@ -16,6 +16,7 @@ from remote_support import (
     job_batches,
     local_data,
     platform_files,
+    sample_keys,
     samples,
     task_batches,
     tell,
@@ -72,6 +73,8 @@ def test_s3_data_are_monitored_like_local_files(
     assert story.statuses == local_story.statuses
     batches = task_batches(remote_platform, story.task_id)
     assert len(batches) == 2 + 2 * 3
+    keys = sample_keys(remote_platform, story.task_id)
+    assert keys == {batch.id: batch.n_rows for batch in batches}
     if policy == StoragePolicy.MLCUBE:
         assert all(b.remote_source is None and b.storage_key for b in batches)
         assert len(platform_files(remote_platform, story.task_id)) == 2 * 8 + 1
