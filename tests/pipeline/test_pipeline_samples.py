@@ -30,7 +30,7 @@ def _keys(world: World) -> int:
 
 
 def _forget_keys(world: World) -> None:
-    """Make every stored batch look as it did before revision 0701."""
+    """Make every stored batch look as it did before revision 0801."""
     with world.sessions() as session:
         session.execute(delete(SampleHash))
         session.execute(delete(HashedBatch))

@@ -8,5 +8,6 @@ from remote_standins import (  # noqa: F401  (fixtures)
     azurite_bin,
     client,
     gcs,
+    local_kpi,
     remote_platform,
 )

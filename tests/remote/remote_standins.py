@@ -34,6 +34,8 @@ from moto.server import ThreadedMotoServer
 
 from ml3_platform.embedded import EmbeddedPlatform, free_port
 from ml3_platform_sdk.client import ML3PlatformClient
+from ml3_platform_sdk.enums import StoragePolicy
+from remote_support import local_data, tell_kpi
 from support import unique
 
 REPO = Path(__file__).resolve().parents[2]
@@ -236,6 +238,16 @@ def remote_platform(
         **overrides,
     ) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def local_kpi(remote_platform, tmp_path_factory) -> tuple:
+    """`remote_support.tell_kpi` told once with uploaded files."""
+    key = remote_platform.create_user(unique("user"))
+    with ML3PlatformClient(remote_platform.url, key) as sdk:
+        sdk.create_company(name=unique("company"), address="1 Main St", vat="IT0")
+        project_id = sdk.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+        return tell_kpi(sdk, project_id, local_data(tmp_path_factory.mktemp("kpi")))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 The same seeded data go through the same calls whether the files are local
 or in a customer's store, so the two runs must end with the same events and
-statuses.
+statuses. A KPI has a shorter story of its own (`tell_kpi`).
 """
 
 from collections.abc import Callable
@@ -13,7 +13,13 @@ import numpy as np
 import polars as pl
 from sqlalchemy import func, select
 
-from ml3_platform.db.tables import Batch, HashedBatch, SampleHash
+from ml3_platform.db.tables import (
+    Batch,
+    HashedBatch,
+    KpiBatch,
+    KpiDriftScore,
+    SampleHash,
+)
 from ml3_platform_sdk.client import ML3PlatformClient
 from ml3_platform_sdk.enums import (
     ColumnRole,
@@ -35,6 +41,7 @@ from support import database_session, unique
 PREDICTION = "reg@v1"
 HISTORY_START, PRODUCTION_START = 1_700_000_000.0, 1_700_086_400.0
 HISTORY_ROWS, BATCH_ROWS = 400, 300
+KPI_FILES = ("kpi-calm", "kpi-moved")
 # (name, frame) -> the client's Data for that frame, wherever it is put.
 MakeData = Callable[[str, pl.DataFrame], TabularData]
 
@@ -192,4 +199,43 @@ def job_batches(platform, job_id: str) -> list[Batch]:
 def platform_files(platform, task_id: str) -> list[str]:
     """Every file the platform keeps for the task in its own storage."""
     folder = Path(platform.settings.resolved_data_url()) / "tasks" / task_id
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def tell_kpi(client: ML3PlatformClient, project_id: str, make: MakeData) -> tuple:
+    """A KPI's reference and calm values, then values moved by 4σ; the KPI's
+    id, status and the start of that status."""
+    kpi_id = client.create_kpi(project_id, unique("kpi"))
+    rng = np.random.default_rng(7)
+    # The first 200 values are the reference (the platform's default).
+    calm, moved = KPI_FILES
+    for name, first, values in [
+        (calm, 0, rng.normal(10.0, 1.0, 500)),
+        (moved, 500, rng.normal(14.0, 1.0, 80)),
+    ]:
+        frame = pl.DataFrame(
+            {"timestamp": HISTORY_START + 3600.0 * (first + np.arange(len(values))),
+             "value": values}
+        )  # fmt: skip
+        job = client.add_kpi_data(project_id, kpi_id, make(name, frame))
+        client.wait_job_completion(job)
+    kpi = client.get_kpi(kpi_id)
+    return kpi_id, kpi.status.value, kpi.status_kpi_start_timestamp
+
+
+def kpi_batches(platform, kpi_id: str) -> list[KpiBatch]:
+    with database_session(platform.settings) as session:
+        query = select(KpiBatch).where(KpiBatch.kpi_id == kpi_id)
+        return list(session.scalars(query))
+
+
+def kpi_scores(platform, kpi_id: str) -> list[KpiDriftScore]:
+    with database_session(platform.settings) as session:
+        query = select(KpiDriftScore).where(KpiDriftScore.kpi_id == kpi_id)
+        return list(session.scalars(query))
+
+
+def kpi_files(platform, kpi_id: str) -> list[str]:
+    """Every file the platform keeps for the KPI in its own storage."""
+    folder = Path(platform.settings.resolved_data_url()) / "kpis" / kpi_id
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from ml3_platform_sdk.client import ML3PlatformClient
-from ml3_platform_sdk.enums import DataStructure, FileType, StoragePolicy, TaskType
+from ml3_platform_sdk.enums import (
+    DataStructure,
+    FileType,
+    KPIStatus,
+    StoragePolicy,
+    TaskType,
+)
 from ml3_platform_sdk.exceptions import JobFailureException
 from ml3_platform_sdk.models import GCSDataSource, TabularData
 from remote_standins import BUCKET, Gcs
@@ -16,11 +22,13 @@ from remote_support import (
     SCHEMA,
     csv_bytes,
     job_batches,
+    kpi_files,
     local_data,
     platform_files,
     samples,
     task_batches,
     tell,
+    tell_kpi,
 )
 from support import unique
 
@@ -117,3 +125,20 @@ def test_an_unregistered_key_is_refused_and_a_missing_object_named(
         f"target: gs://{BUCKET}/{prefix}/missing.csv was not found in "
         "Google Cloud Storage"
     )
+
+
+def test_a_kpi_from_gcs_is_monitored_like_an_uploaded_one(
+    client, gcs, remote_platform, local_kpi
+):
+    # No default credentials: only the named ones can open the bucket.
+    project_id = client.create_project(unique("project"), None, StoragePolicy.MLCUBE)
+    credentials_id = client.create_gcp_integration_credentials(
+        "named", False, project_id, json.dumps(gcs.tokens.service_account())
+    ).credentials_id
+
+    make = gcs_data(gcs, unique("kpi"), credentials_id)
+    kpi_id, *status = tell_kpi(client, project_id, make)
+
+    assert local_kpi[1] == KPIStatus.DRIFT.value
+    assert status == list(local_kpi[1:])
+    assert len(kpi_files(remote_platform, kpi_id)) == 2

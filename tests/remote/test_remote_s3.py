@@ -5,21 +5,27 @@ import pytest
 from ml3_platform.embedded import EmbeddedPlatform, free_port
 from ml3_platform_sdk.client import ML3PlatformClient
 from ml3_platform_sdk.enums import FileType, StoragePolicy
-from ml3_platform_sdk.exceptions import JobFailureException
+from ml3_platform_sdk.enums import KPIStatus
+from ml3_platform_sdk.exceptions import AddKPIDataException, JobFailureException
 from ml3_platform_sdk.models import S3DataSource, TabularData
 from remote_standins import AWS_REGION, BUCKET, Aws
 from ml3_platform_sdk.enums import DataStructure, TaskType
 from remote_support import (
     HISTORY_START,
+    KPI_FILES,
     SCHEMA,
     csv_bytes,
     job_batches,
+    kpi_batches,
+    kpi_files,
+    kpi_scores,
     local_data,
     platform_files,
     sample_keys,
     samples,
     task_batches,
     tell,
+    tell_kpi,
 )
 from support import unique
 
@@ -195,3 +201,107 @@ def test_an_unreachable_store_names_the_endpoint(aws, backend, new_database, tmp
                 failure.value
             )
             assert job_batches(platform, job) == []
+
+
+@pytest.mark.parametrize("policy", [StoragePolicy.MLCUBE, StoragePolicy.CUSTOMER])
+def test_a_kpi_from_s3_is_monitored_like_an_uploaded_one(
+    client, aws, remote_platform, local_kpi, policy
+):
+    project_id = project_with_role(client, policy)
+
+    prefix = unique("kpi")
+    kpi_id, *status = tell_kpi(client, project_id, s3_data(aws, prefix))
+
+    assert local_kpi[1] == KPIStatus.DRIFT.value
+    assert status == list(local_kpi[1:])
+    batches = kpi_batches(remote_platform, kpi_id)
+    assert sorted(b.n_rows for b in batches) == [80, 500]
+    if policy == StoragePolicy.MLCUBE:
+        assert all(b.remote_source is None and b.storage_key for b in batches)
+        assert len(kpi_files(remote_platform, kpi_id)) == 2
+    else:
+        assert all(b.remote_source and b.storage_key == "" for b in batches)
+        urls = {b.remote_source["remote_path"] for b in batches}
+        assert urls == {f"s3://{BUCKET}/{prefix}/{n}.csv" for n in KPI_FILES}
+        assert kpi_files(remote_platform, kpi_id) == []
+
+
+def _kpi_failure(client, project_id: str, kpi_id: str, data: TabularData) -> str:
+    job = client.add_kpi_data(project_id, kpi_id, data)
+    with pytest.raises(JobFailureException) as failure:
+        client.wait_job_completion(job)
+    return str(failure.value)
+
+
+@pytest.fixture
+def kpi(client, aws) -> dict:
+    """A KPI of a project that reads the bucket as role ``reader``."""
+    project_id = project_with_role(client, StoragePolicy.MLCUBE)
+    stranger = client.create_aws_integration_credentials(
+        "stranger", False, project_id, Aws.role_arn("stranger")
+    )
+    frame = samples("k", 10, HISTORY_START, 0.0, seed=1)["target"]
+    values = frame.select("timestamp", value="y")
+    return {
+        "project_id": project_id,
+        "kpi_id": client.create_kpi(project_id, unique("kpi")),
+        "data": s3_data(aws, unique("kpi"))("values", values),
+        "stranger": stranger.credentials_id,
+    }
+
+
+def _kept_nothing(client, platform, kpi: dict) -> None:
+    assert kpi_batches(platform, kpi["kpi_id"]) == []
+    assert kpi_scores(platform, kpi["kpi_id"]) == []
+    assert kpi_files(platform, kpi["kpi_id"]) == []
+    assert client.get_kpi(kpi["kpi_id"]).status == KPIStatus.NOT_INITIALIZED
+
+
+def test_a_missing_kpi_object_names_the_url(client, kpi, remote_platform):
+    missing = kpi["data"].model_copy(deep=True)
+    missing.source.object_path = f"s3://{BUCKET}/nowhere/kpi.csv"
+
+    message = _kpi_failure(client, kpi["project_id"], kpi["kpi_id"], missing)
+
+    assert message.endswith(
+        f"KPI file: s3://{BUCKET}/nowhere/kpi.csv was not found in AWS S3"
+    )
+    _kept_nothing(client, remote_platform, kpi)
+
+
+def test_a_kpi_object_the_role_may_not_read_names_the_credentials(
+    client, kpi, remote_platform
+):
+    refused = kpi["data"].model_copy(deep=True)
+    refused.source.credentials_id = kpi["stranger"]
+
+    message = _kpi_failure(client, kpi["project_id"], kpi["kpi_id"], refused)
+
+    assert (
+        f"KPI file: AWS S3 refused credentials 'stranger' ({kpi['stranger']}) "
+        f"for {refused.source.object_path}: 403: Forbidden"
+    ) in message
+    _kept_nothing(client, remote_platform, kpi)
+
+
+def test_a_kpi_object_is_validated_like_an_uploaded_file(
+    client, aws, kpi, remote_platform
+):
+    frame = samples("k", 10, HISTORY_START, 0.0, seed=1)["target"]
+    bad = s3_data(aws, unique("kpi"))("amounts", frame.select("timestamp", "y"))
+
+    message = _kpi_failure(client, kpi["project_id"], kpi["kpi_id"], bad)
+
+    assert "KPI file (amounts.csv): " in message
+    assert "'value' is missing" in message
+    _kept_nothing(client, remote_platform, kpi)
+
+
+def test_a_kpi_object_path_is_checked_when_the_data_are_added(client, kpi):
+    wrong = kpi["data"].model_copy(deep=True)
+    wrong.source.object_path = f"s3://{BUCKET}/"
+
+    with pytest.raises(AddKPIDataException) as raised:
+        client.add_kpi_data(kpi["project_id"], kpi["kpi_id"], wrong)
+
+    assert raised.value.error_code == "REMOTE_PATH_INVALID"

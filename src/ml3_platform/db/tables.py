@@ -282,7 +282,7 @@ class Batch(Base):
 
 
 class HashedBatch(Base):
-    """A batch whose samples are in ``sample_hashes`` (revision 0701).
+    """A batch whose samples are in ``sample_hashes`` (revision 0801).
 
     Every batch stored since has one; older batches are found through their
     id-hash sidecar files (``ml3_platform.pipeline.samples``). The integer id
@@ -426,6 +426,10 @@ class KpiBatch(Base):
     min_ts: Mapped[float] = mapped_column(Float)
     max_ts: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An object of the customer's store under the customer storage policy
+    # (revision 0701): the pointer to it, as `Batch.remote_source`, and
+    # ``storage_key`` is "".
+    remote_source: Mapped[dict[str, Any] | None]
 
 
 # --- Detection event rules, deliveries and integration credentials ---------

@@ -1,7 +1,11 @@
 """The ``kpi`` job: validate, store and monitor one file of KPI values.
 
 A KPI file (README, "KPI files") has the columns ``timestamp`` and
-``value``, and optionally ``sample_id``. The values go, in timestamp order,
+``value``, and optionally ``sample_id``. It is an upload, or an object in
+the customer's store read as task data are
+(`ml3_platform.pipeline.remote_sources`); under the ``customer`` storage
+policy such an object is not copied, and the batch keeps a pointer to it.
+The values go, in timestamp order,
 through the KPI's `SelfStartingMonitor`: its first
 ``settings.kpi_baseline_samples`` values become the reference (status
 ``not_initialized`` until then), later ones are monitored against it. The
@@ -10,6 +14,8 @@ rerun after a crash repeats the same work on the same state.
 """
 
 import io
+from contextlib import nullcontext
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,9 +27,14 @@ from ml3_platform.jobs import JobContext, JobFailed, handler
 from ml3_platform.monitoring import ColumnSpec, SelfStartingMonitor
 from ml3_platform.pipeline.ingestion import removed_on_failure
 from ml3_platform.pipeline.monitoring import detector_config
+from ml3_platform.pipeline.remote_sources import (
+    file_name_of,
+    read_remote,
+    storage_policy,
+)
 from ml3_platform.services.received import ChecksumMismatch, verified_bytes
-from ml3_platform_sdk.enums import ColumnRole, DataType
-from ml3_platform_sdk.models import ColumnInfo
+from ml3_platform_sdk.enums import ColumnRole, DataType, StoragePolicy
+from ml3_platform_sdk.models import ColumnInfo, RemoteDataSourceInfo
 
 TIME, VALUE, SAMPLE_ID = "timestamp", "value", "sample_id"
 COLUMNS = [
@@ -52,32 +63,62 @@ def add_kpi_data(ctx: JobContext) -> None:
     kpi = ctx.session.get(Kpi, ctx.job.payload["kpi_id"])
     if kpi is None:
         raise JobFailed(f"kpi {ctx.job.payload['kpi_id']} not found")
-    upload = ctx.session.get(Upload, ctx.job.payload["upload_id"])
-    if upload is None or upload.uploaded_at is None or upload.kpi_id != kpi.id:
-        raise JobFailed("the KPI file was never uploaded")
 
-    table = _validated(ctx, upload).sort_by([(TIME, "ascending")])
-    key = batch_key(kpi.id, ctx.job.id)
-    with removed_on_failure(ctx.store, key):
+    table, pointer = _values(ctx, kpi)
+    table = table.sort_by([(TIME, "ascending")])
+    key = "" if pointer else batch_key(kpi.id, ctx.job.id)
+    if key:
         ctx.store.write_table(key, table)
-        _record_batch(ctx, kpi, key, table)
+    with removed_on_failure(ctx.store, key) if key else nullcontext():
+        _record_batch(ctx, kpi, key, pointer, table)
         _monitor(ctx, kpi, table)
 
 
-def _validated(ctx: JobContext, upload: Upload) -> pa.Table:
+def _values(ctx: JobContext, kpi: Kpi) -> tuple[pa.Table, dict[str, Any] | None]:
+    """The payload's values, and the pointer to them if they stay remote."""
+    payload = ctx.job.payload
+    if "source" not in payload:
+        return _uploaded(ctx, kpi, payload["upload_id"]), None
+    source = RemoteDataSourceInfo.model_validate(payload["source"])
+    table, pointer = _remote(ctx, kpi, source)
+    policy = storage_policy(ctx.session, kpi.project_id, source)
+    return table, pointer if policy == StoragePolicy.CUSTOMER else None
+
+
+def _uploaded(ctx: JobContext, kpi: Kpi, upload_id: str) -> pa.Table:
+    upload = ctx.session.get(Upload, upload_id)
+    if upload is None or upload.uploaded_at is None or upload.kpi_id != kpi.id:
+        raise JobFailed("the KPI file was never uploaded")
     file_name = upload.params.get("file_name") or "kpi"
     try:
-        raw = _read(ctx, upload, file_name)
-        if SAMPLE_ID not in raw.column_names:
-            # Sample ids are optional: the row number stands in for them.
-            numbers = pa.array([str(row) for row in range(1, raw.num_rows + 1)])
-            raw = raw.append_column(SAMPLE_ID, numbers)
-        # Messages name a KPI's rows by number and timestamp, not sample id.
-        return validate_table(raw, COLUMNS, rows_named_by=TIME)
+        return _validated(_read(ctx, upload, file_name))
     except IngestError as error:
         raise JobFailed(f"KPI file ({file_name}): {error.message}") from None
     except ChecksumMismatch as mismatch:
         raise JobFailed(str(mismatch)) from None
+
+
+def _remote(
+    ctx: JobContext, kpi: Kpi, source: RemoteDataSourceInfo
+) -> tuple[pa.Table, dict[str, Any]]:
+    """The object's values and pointer; `JobFailed` says what went wrong."""
+    try:
+        raw, pointer = read_remote(
+            ctx.session, ctx.settings, kpi.project_id, source, "KPI file"
+        )
+        return _validated(raw), pointer
+    except IngestError as error:
+        name = file_name_of(source)
+        raise JobFailed(f"KPI file ({name}): {error.message}") from None
+
+
+def _validated(raw: pa.Table) -> pa.Table:
+    if SAMPLE_ID not in raw.column_names:
+        # Sample ids are optional: the row number stands in for them.
+        numbers = pa.array([str(row) for row in range(1, raw.num_rows + 1)])
+        raw = raw.append_column(SAMPLE_ID, numbers)
+    # Messages name a KPI's rows by number and timestamp, not sample id.
+    return validate_table(raw, COLUMNS, rows_named_by=TIME)
 
 
 def _read(ctx: JobContext, upload: Upload, file_name: str) -> pa.Table:
@@ -89,13 +130,20 @@ def _read(ctx: JobContext, upload: Upload, file_name: str) -> pa.Table:
         return read_table(file, file_type, file_name)
 
 
-def _record_batch(ctx: JobContext, kpi: Kpi, key: str, table: pa.Table) -> None:
+def _record_batch(
+    ctx: JobContext,
+    kpi: Kpi,
+    key: str,
+    pointer: dict[str, Any] | None,
+    table: pa.Table,
+) -> None:
     batch = ctx.session.scalar(select(KpiBatch).where(KpiBatch.job_id == ctx.job.id))
     if batch is None:
         batch = KpiBatch(kpi_id=kpi.id, job_id=ctx.job.id)
         ctx.session.add(batch)
     times = table.column(TIME)
     batch.storage_key = key
+    batch.remote_source = pointer
     batch.n_rows = table.num_rows
     batch.min_ts = pc.min(times).as_py()
     batch.max_ts = pc.max(times).as_py()

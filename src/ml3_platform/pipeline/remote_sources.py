@@ -34,24 +34,29 @@ from ml3_platform_sdk.enums import RawDataSourceType, StoragePolicy
 from ml3_platform_sdk.models import ColumnInfo, RemoteDataSourceInfo
 
 
-def storage_policy(session: Session, task: Task, source: RemoteDataSourceInfo):
+def storage_policy(
+    session: Session, project_id: str, source: RemoteDataSourceInfo
+) -> StoragePolicy:
     """The source's own policy, else its project's default."""
     if source.storage_policy is not None:
         return source.storage_policy
-    project = session.get(Project, task.project_id)
+    project = session.get(Project, project_id)
     return StoragePolicy(project.default_storage_policy)
 
 
 def read_remote(
     session: Session,
     settings: Settings,
-    task: Task,
+    project_id: str,
     source: RemoteDataSourceInfo,
     what: str,
 ) -> tuple[pa.Table, dict[str, Any]]:
-    """The object's rows as read, and the pointer that finds them again.
+    """The object's rows as read with the project's credentials, and the
+    pointer that finds them again.
 
-    Raises `JobFailed` that starts with ``what`` and says why.
+    Raises `JobFailed` that starts with ``what`` and says why the object
+    could not be read, and `IngestError` if its bytes are not a table of
+    ``source.file_type``.
     """
     if source.is_folder:
         raise JobFailed(
@@ -61,7 +66,7 @@ def read_remote(
     try:
         location = parse_location(source.data_source_type, source.remote_path)
         data, fingerprint = read_object(
-            session, settings, task.project_id, location, source.credentials_id
+            session, settings, project_id, location, source.credentials_id
         )
     except RemoteSourceError as error:
         raise JobFailed(f"{what}: {error.message}") from None

@@ -22,7 +22,7 @@ not share index entries. The batch's scope is still checked on its
 ``Batch`` row, so a key that collides across scopes only costs a read. The
 key must never change between releases, since the rows outlive the process.
 
-Batches stored before revision 0701 have no ``hashed_batches`` row: they are
+Batches stored before revision 0801 have no ``hashed_batches`` row: they are
 found, as then, through the sidecar file of id hashes that every batch file
 still gets. Batches that the customer storage policy left in the customer's
 store are read through `ml3_platform.pipeline.remote_sources.BatchReader`,

@@ -263,11 +263,14 @@ def _load_remote(
 ) -> Part:
     part = Part(category, pa.table({}), file_name_of(source), model, model_version)
     try:
-        raw, pointer = read_remote(ctx.session, ctx.settings, task, source, what)
+        raw, pointer = read_remote(
+            ctx.session, ctx.settings, task.project_id, source, what
+        )
         part.table = validate_table(raw, columns)
     except IngestError as error:
         raise JobFailed(f"{part.label}: {error.message}") from None
-    if storage_policy(ctx.session, task, source) == StoragePolicy.CUSTOMER:
+    policy = storage_policy(ctx.session, task.project_id, source)
+    if policy == StoragePolicy.CUSTOMER:
         part.pointer = {**pointer, "columns": columns_json(columns)}
     return part
 

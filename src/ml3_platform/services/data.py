@@ -137,7 +137,7 @@ def _checked_uploads(
     sources = (getattr(info, field, None) for info in data for field in SOURCE_FIELDS)
     for source in sources:
         if isinstance(source, RemoteDataSourceInfo):
-            _check_remote(source)
+            check_remote(source)
             continue
         if not isinstance(source, LocalDataSourceInfo):
             continue
@@ -173,9 +173,10 @@ def _queue(
     return job.id
 
 
-def _check_remote(source: RemoteDataSourceInfo) -> None:
+def check_remote(source: RemoteDataSourceInfo) -> None:
     """A remote path must name an object of its store (protocol §3.4 leaves
-    this to the server); whether it exists is for the job to find out."""
+    this to the server); whether it exists, and whether the credentials
+    open it, is for the job to find out."""
     try:
         parse_location(source.data_source_type, source.remote_path)
     except RemoteSourceError as error:

@@ -1,9 +1,10 @@
 """KPIs: business series of a project, each with a status (decisions "KPIs").
 
 A KPI file is uploaded through ``GET /data/presigned-url`` with
-``storing_data_type=kpi``, ``project_id`` and ``kpi_id``, then
+``storing_data_type=kpi``, ``project_id`` and ``kpi_id``, or named in the
+customer's store (S3, GCS, Azure Blob) as task data are; then
 ``POST /data/kpi`` queues a ``kpi`` job (``ml3_platform.pipeline.kpi``) that
-validates, stores and monitors it. KPI jobs run one at a time per KPI.
+reads, validates, stores and monitors it. KPI jobs run one at a time per KPI.
 """
 
 from datetime import UTC, datetime
@@ -15,11 +16,16 @@ from ml3_platform import jobs
 from ml3_platform.db.tables import Kpi, Upload, User
 from ml3_platform.services.access import Need, project_for
 from ml3_platform.services.common import as_utc, check_name
+from ml3_platform.services.data import check_remote
 from ml3_platform.services.errors import DomainError, not_found
 from ml3_platform.services.received import claim, ensure_received
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import AddKPIData, CreateKPI
-from ml3_platform_sdk.models import LocalDataSourceInfo, TabularDataInfo
+from ml3_platform_sdk.models import (
+    LocalDataSourceInfo,
+    RemoteDataSourceInfo,
+    TabularDataInfo,
+)
 
 KPI_JOB = "kpi"
 
@@ -90,12 +96,33 @@ def add_kpi_data(session: Session, user: User, body: AddKPIData) -> str:
             f"KPI data are a table (CSV, JSON or Parquet), not "
             f"{data.data_structure.value} data",
         )
-    if not isinstance(data.source, LocalDataSourceInfo):
-        raise DomainError(
-            "REMOTE_SOURCE_NOT_SUPPORTED",
-            "KPI data are read from uploaded files only; upload the file instead",
-        )
-    upload_id = data.source.storing_process_id
+    payload, uploads = {"kpi_id": kpi.id}, []
+    if isinstance(data.source, RemoteDataSourceInfo):
+        check_remote(data.source)
+        payload["source"] = data.source.model_dump(mode="json")
+    else:
+        upload = _received_upload(session, kpi, data.source)
+        payload["upload_id"], uploads = upload.id, [upload.id]
+
+    job = jobs.submit(
+        session,
+        KPI_JOB,
+        kpi.project_id,
+        None,
+        None,
+        payload,
+        user_id=user.id,
+        kpi_id=kpi.id,
+    )
+    claim(session, uploads, job)
+    session.commit()
+    return job.id
+
+
+def _received_upload(
+    session: Session, kpi: Kpi, source: LocalDataSourceInfo
+) -> Upload:
+    upload_id = source.storing_process_id
     upload = session.get(Upload, upload_id)
     if upload is None or upload.kpi_id != kpi.id:
         raise not_found("storing process", upload_id)
@@ -104,20 +131,7 @@ def add_kpi_data(session: Session, user: User, body: AddKPIData) -> str:
             "UPLOAD_NOT_RECEIVED",
             f"the file of storing process {upload_id} was never uploaded",
         )
-
-    job = jobs.submit(
-        session,
-        KPI_JOB,
-        kpi.project_id,
-        None,
-        None,
-        {"kpi_id": kpi.id, "upload_id": upload.id},
-        user_id=user.id,
-        kpi_id=kpi.id,
-    )
-    claim(session, [upload.id], job)
-    session.commit()
-    return job.id
+    return upload
 
 
 def kpi_upload_scope(

@@ -4,7 +4,7 @@ Batches stored before this revision get no ``hashed_batches`` row, and the
 checks find their samples through their id-hash sidecar files, as before:
 the migration cannot read the store to fill the tables.
 
-Revision ID: 0701
+Revision ID: 0801
 Revises: 0003
 Create Date: 2026-12-04 11:00:00
 """
@@ -12,7 +12,7 @@ Create Date: 2026-12-04 11:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0701"
+revision = "0801"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
