@@ -5,6 +5,7 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from ml3_platform import jobs
 from ml3_platform.services.errors import DomainError
@@ -222,9 +223,28 @@ def test_of_two_calls_racing_for_an_upload_one_gets_it(
         claim(session, [upload_id], job)
         rival = threading.Thread(target=second_call)
         rival.start()
-        time.sleep(0.5)  # the rival now waits on the claimed row
+        _wait_for_a_lock_wait(platform.settings)
         session.commit()
     rival.join(timeout=30)
 
     assert [error.code for error in refusals] == ["UPLOAD_ALREADY_USED"]
     assert "just taken by another call" in refusals[0].message
+
+
+def _wait_for_a_lock_wait(settings, seconds: float = 30.0) -> None:
+    """Until some session of the test database waits on a lock: the rival's
+    claim blocked on the row the first claim holds (a fixed sleep raced
+    with a slow start of the rival thread on a loaded machine)."""
+    waiting = text(
+        "select count(*) from pg_stat_activity "
+        "where datname = current_database() and wait_event_type = 'Lock' "
+        "and query ilike '%uploads%'"
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with database_session(settings) as probe:
+            if probe.scalar(waiting):
+                return
+        time.sleep(0.02)
+    raise AssertionError("the rival call never waited on the claimed upload")
+
