@@ -3,7 +3,18 @@
 import time
 
 from ml3_platform import jobs
-from support import create_project, database_session, ok, ready_task
+from ml3_platform.embedded import EmbeddedPlatform
+from scaleout_support import skip_when_distributed
+from support import (
+    company_body,
+    create_project,
+    database_session,
+    ok,
+    post,
+    ready_task,
+    sdk_client,
+)
+from test_uploads import INPUTS, production, received, tabular
 
 
 def submit(platform, group, project_id, payload, task_id=None, model_id=None,
@@ -99,3 +110,20 @@ def test_job_filters_and_names(platform, api, tmp_path):
     assert job["model_name"] == "model"
     [job] = ok(api.get("/job", params={"job_id": elsewhere}))
     assert (job["task_id"], job["task_name"], job["model_id"]) == ("", "", None)
+
+
+def test_a_job_committed_by_a_request_wakes_an_idle_worker(tmp_path):
+    """Idle workers look for jobs once an hour here: the job still runs at
+    once, since the request's commit wakes them (jobs/executor.py)."""
+    skip_when_distributed("the in-process executor's wake-up")
+    with EmbeddedPlatform(home=tmp_path, job_poll_interval=3600) as platform:
+        with sdk_client(platform, platform.create_user("waker")) as api:
+            ok(post(api, "/company", company_body()))
+            _, task_id, _ = ready_task(api)
+            upload_id = received(api, task_id, INPUTS, storing_data_type="production")
+            body = production(task_id, inputs=tabular(upload_id))
+            job_id = ok(post(api, "/data/production", body))
+
+            found = wait_finished(api, [job_id], timeout=60.0)
+
+    assert found[job_id]["status"] == "completed", found[job_id]["error"]

@@ -5,9 +5,10 @@ import logging
 import threading
 from collections.abc import Iterable
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from ml3_platform.jobs.queue import claim_next, recover
+from ml3_platform.jobs.queue import SUBMITTED, claim_next, recover
 from ml3_platform.jobs.runner import run_job
 from ml3_platform.settings import Settings
 from ml3_platform.storage import Store
@@ -22,7 +23,10 @@ class Executor:
     """Runs jobs with ``settings.workers`` threads until :meth:`stop`.
 
     ``handler_modules`` are imported at start so that their handlers register;
-    the platform's own pipeline always is.
+    the platform's own pipeline always is. Idle workers wake up as soon as a
+    session of ``sessions`` commits a new job, and look for jobs every
+    ``settings.job_poll_interval`` seconds all the same (jobs put back by
+    :func:`recover`, or queued by another process on the same database).
     """
 
     def __init__(
@@ -37,9 +41,11 @@ class Executor:
         self._settings = settings
         self._modules = [*HANDLER_MODULES, *handler_modules]
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        event.listen(self._sessions, "after_commit", self._after_commit)
         for module in self._modules:
             importlib.import_module(module)
         with self._sessions() as session:
@@ -58,12 +64,22 @@ class Executor:
     def stop(self, timeout: float | None = 30) -> None:
         """Let running jobs finish, then stop the workers."""
         self._stopping.set()
+        self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        if event.contains(self._sessions, "after_commit", self._after_commit):
+            event.remove(self._sessions, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(SUBMITTED, False):
+            self._wake.set()
 
     def _work(self) -> None:
         while not self._stopping.is_set():
+            # Cleared before claiming: a job committed after the claim
+            # finds the event set, so the wait below returns at once.
+            self._wake.clear()
             try:
                 with self._sessions() as session:
                     seq = claim_next(session)
@@ -72,7 +88,7 @@ class Executor:
                 logger.exception("could not claim a job")
                 seq = None
             if seq is None:
-                self._stopping.wait(self._settings.job_poll_interval)
+                self._wake.wait(self._settings.job_poll_interval)
                 continue
             self._run(seq)
 

@@ -18,6 +18,9 @@ from ml3_platform_sdk.enums import JobStatus
 # The key of a session's dispatcher in ``Session.info``
 # (`ml3_platform.jobs.distributed`).
 DISPATCH = "ml3.dispatch"
+# Set in ``Session.info`` once a session has added a job, so an in-process
+# executor can wake up when that session commits (`ml3_platform.jobs.executor`).
+SUBMITTED = "ml3.submitted"
 UNFINISHED = (JobStatus.IDLE.value, JobStatus.STARTING.value, JobStatus.RUNNING.value)
 _NO_SYNC = {"synchronize_session": False}
 
@@ -58,6 +61,7 @@ def submit(
     )
     session.add(job)
     session.flush()
+    session.info[SUBMITTED] = True
     if dispatcher is not None:
         dispatcher.after_insert(session, job)
     return job
