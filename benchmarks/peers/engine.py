@@ -1,6 +1,7 @@
 """This engine: one `Monitor` over all columns of a stream, fed 10,000-row
 batches; its decisions are per row. Settings: `configs`, a list of
-{label, drift, warning} run lengths; the stream is fitted once and each
+{label, drift, warning} run lengths and optionally `calibration` ("bound",
+the default, or "simulated"); the stream is fitted once and each
 configuration is a recalibration of that fit. `kl_sizes` replaces the
 default grid of alternative sizes (a change of known size)."""
 
@@ -50,7 +51,9 @@ def main():
             DetectorConfig().kl_sizes))))
         fitted, fit_seconds = timed(lambda: Monitor.fit(ref, specs, base))
         for config in configs:
-            monitor = fitted.recalibrated(config["drift"], config["warning"])
+            monitor = fitted.recalibrated(
+                config["drift"], config["warning"], config.get("calibration")
+            )
             found, seconds = timed(lambda: events(monitor, prod))
             found["seconds"] = seconds + fit_seconds
             found["fit_seconds"] = fit_seconds

@@ -8,6 +8,8 @@ accept N up to the Poisson(T/R + 1) quantile at 0.999, which a calibrated
 detector exceeds once in a thousand runs.
 """
 
+import io
+import json
 import math
 
 import numpy as np
@@ -98,3 +100,82 @@ def test_false_alarms_at_ten_thousand_rows():
 
     assert drifts <= allowed(rows, config.drift_run_length)
     assert warnings <= allowed(rows, config.warning_run_length)
+
+
+# --- thresholds calibrated by simulation (monitoring/calibration.py) -------
+
+SIMULATED = DetectorConfig(
+    drift_run_length=1e4, warning_run_length=1e3, calibration="simulated"
+)
+STREAMS = {
+    **{name: (lambda g: lambda rng, n: {"x": g(rng, n)})(g)
+       for name, g in GENERATORS.items()},
+    "mixed": mixed_frame,
+}  # fmt: skip
+
+
+def specs_of(name):
+    return MIXED_SPECS if name == "mixed" else [ColumnSpec("x", "numeric")]
+
+
+@pytest.mark.parametrize("name", STREAMS)
+def test_simulated_thresholds_keep_the_promise_and_spend_more_of_it(name):
+    """The same tolerance as the bound's: the simulation promises the same
+    run lengths. The bound leaves most of its budget unused (correlated
+    CUSUMs), so the simulated thresholds, lower, alarm more often on the
+    same streams: the budget is spent, not only kept."""
+    generate, specs = STREAMS[name], specs_of(name)
+    simulated = bound = warnings = rows = 0
+    for seed in range(8):
+        rng = np.random.default_rng(400 + seed)
+        monitor = Monitor.fit(generate(rng, 5000), specs, SIMULATED)
+        stream = generate(rng, 250_000)
+        d, w = count_alarms(monitor, stream)
+        simulated, warnings, rows = simulated + d, warnings + w, rows + 250_000
+        bound += count_alarms(monitor.recalibrated(1e4, 1e3, "bound"), stream)[0]
+
+    assert simulated <= allowed(rows, SIMULATED.drift_run_length)
+    assert warnings <= allowed(rows, SIMULATED.warning_run_length)
+    assert simulated > bound
+
+
+def test_simulated_thresholds_lie_between_one_test_and_the_bound(rng):
+    reference = mixed_frame(rng, 5000)
+    monitor = Monitor.fit(reference, MIXED_SPECS, SIMULATED)
+    bound = monitor.recalibrated(1e4, 1e3, "bound")
+    m_eff = monitor.effective_alternatives
+
+    assert 1 <= m_eff < monitor.n_alternatives
+    assert math.log(1e4) <= monitor.drift_threshold < bound.drift_threshold
+    assert math.isclose(monitor.drift_threshold, math.log(1e4 * m_eff))
+    assert math.isclose(monitor.warning_threshold, math.log(1e3 * m_eff))
+    assert bound.effective_alternatives == bound.n_alternatives
+
+
+def test_the_simulation_is_seeded_by_the_reference_and_kept(rng):
+    reference = mixed_frame(rng, 5000)
+    first = Monitor.fit(reference, MIXED_SPECS, SIMULATED)
+    again = Monitor.fit(reference, MIXED_SPECS, SIMULATED)
+    stored = Monitor.from_bytes(first.to_bytes())
+    other = first.recalibrated(1e6, 1e4)
+
+    assert again.drift_threshold == first.drift_threshold
+    assert stored.drift_threshold == first.drift_threshold
+    assert stored.recalibrated(1e6, 1e4).drift_threshold == other.drift_threshold
+    assert other.effective_alternatives == first.effective_alternatives
+
+
+def test_a_monitor_stored_without_reference_sizes_is_not_simulated(rng):
+    monitor = Monitor.fit(mixed_frame(rng, 5000), MIXED_SPECS, FAST)
+    archive = dict(np.load(io.BytesIO(monitor.to_bytes())))
+    header = json.loads(archive["header"].tobytes())
+    del header["reference_rows"], header["bank_size"]
+    archive["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **archive)
+    older = Monitor.from_bytes(buffer.getvalue())
+
+    assert older.drift_threshold == monitor.drift_threshold
+    assert older.effective_alternatives == monitor.n_alternatives
+    with pytest.raises(ValueError, match="fit it again"):
+        older.recalibrated(1e4, 1e3, "simulated")

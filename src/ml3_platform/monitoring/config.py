@@ -9,6 +9,7 @@ Kind = Literal["numeric", "categorical"]
 Status = Literal["not_initialized", "ok", "warning", "drift"]
 Event = Literal["warning_on", "warning_off", "drift_on", "drift_off"]
 Severity = Literal["low", "medium", "high"]
+Calibration = Literal["bound", "simulated"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class DetectorConfig:
     reference, with which the promise holds despite the reference being a
     sample. `severity_cutoffs` split the estimated KL of a change into low,
     medium and high: 0.05 nats is a 0.3σ mean shift, 0.5 nats a 1σ shift.
+    `calibration` chooses how the thresholds keep the run lengths:
+    "bound" by Lorden's bound over the whole bank, for any data (see
+    `monitor.py`); "simulated" by the bank's effective size measured on
+    simulated reference data, lower thresholds and shorter delays (see
+    `calibration.py`).
     """
 
     drift_run_length: float = 1e6
@@ -36,6 +42,7 @@ class DetectorConfig:
     smoothing: float = 0.5
     reference_confidence: float = 0.99
     severity_cutoffs: tuple[float, float] = (0.05, 0.5)
+    calibration: Calibration = "bound"
 
     def __post_init__(self) -> None:
         if not 1 < self.warning_run_length <= self.drift_run_length:
@@ -51,6 +58,8 @@ class DetectorConfig:
         low, high = self.severity_cutoffs
         if not 0 < low < high:
             raise ValueError("severity_cutoffs must be increasing and positive")
+        if self.calibration not in ("bound", "simulated"):
+            raise ValueError('calibration must be "bound" or "simulated"')
 
     def to_dict(self) -> dict:
         return asdict(self)

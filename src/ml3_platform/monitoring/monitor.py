@@ -75,6 +75,7 @@ from . import _kernel
 from .base import Detector
 from .alternatives import build_bank, candidates
 from .binning import binning_from_meta, fit_binning
+from .calibration import effective_alternatives
 from .config import ColumnSpec, DetectorConfig, Transition
 
 _STATUS = ("ok", "warning", "drift")
@@ -91,13 +92,18 @@ _STATE = ("cusum", "zero_at", "seen", "rec_ratio", "istate", "fstate")
 class Monitor(Detector):
     """Sequential drift detection of columns against a reference."""
 
-    def __init__(self, specs, config, binnings, arrays, thresholds) -> None:
+    def __init__(
+        self, specs, config, binnings, arrays, thresholds,
+        reference_rows=None, bank_size=None,
+    ) -> None:  # fmt: skip
         self.specs = tuple(specs)
         self.config = config
         self._binnings = binnings
         self._a = arrays
         self._derived = _derived(arrays)
         self._h_warn, self._h_drift, self._h_off = thresholds
+        self._reference_rows = reference_rows
+        self._bank_size = bank_size or max(len(arrays["alt_col"]), 1)
         self._last_rows_used = 1
 
     @classmethod
@@ -132,34 +138,61 @@ class Monitor(Detector):
             for p0, n, spec, cands in zip(p0s, counts, specs, found, strict=True)
         ]
 
-        return cls._calibrated(specs, config, binnings, _assemble(banks, p0s))
+        reference_rows = np.array([int(n.sum()) for n in counts], dtype=np.int64)
+        arrays = _assemble(banks, p0s)
+        return cls._calibrated(specs, config, binnings, arrays, reference_rows)
 
     @classmethod
-    def _calibrated(cls, specs, config, binnings, arrays) -> Monitor:
-        n_alt = max(len(arrays["alt_col"]), 1)
+    def _calibrated(
+        cls, specs, config, binnings, arrays, reference_rows, bank_size=None
+    ) -> Monitor:
+        """The monitor with thresholds log(R·m): m the bank's size M, or its
+        effective size measured by simulation (`calibration.py`)."""
+        if config.calibration == "bound":
+            bank_size = max(len(arrays["alt_col"]), 1)
+        elif bank_size is None:
+            if reference_rows is None:
+                raise ValueError(
+                    "this monitor was stored without its reference sizes; "
+                    "fit it again to calibrate it by simulation"
+                )
+            bank_size = effective_alternatives(
+                np.ascontiguousarray(arrays["log_ratio"].T),
+                arrays["col_start"], arrays["p0"], arrays["n_bins"],
+                reference_rows, config.smoothing,
+            )  # fmt: skip
         thresholds = (
-            math.log(config.warning_run_length * n_alt),
-            math.log(config.drift_run_length * n_alt),
+            math.log(config.warning_run_length * bank_size),
+            math.log(config.drift_run_length * bank_size),
             math.log(config.drift_run_length),
         )
-        return cls(specs, config, binnings, arrays, thresholds)
+        return cls(
+            specs, config, binnings, arrays, thresholds, reference_rows, bank_size
+        )
 
     def recalibrated(
-        self, drift_run_length: float, warning_run_length: float
+        self,
+        drift_run_length: float,
+        warning_run_length: float,
+        calibration: str | None = None,
     ) -> Monitor:
         """The same fitted monitor promising other run lengths, in state ok.
 
         Bins and alternatives do not depend on the run lengths, only the
         thresholds do, so comparing several false-alarm rates on one
-        reference needs a single fit.
+        reference needs a single fit (and a single simulation).
         """
         config = replace(
             self.config,
             drift_run_length=drift_run_length,
             warning_run_length=warning_run_length,
+            calibration=calibration or self.config.calibration,
         )
-        fresh = _assemble_state(self._a)
-        return self._calibrated(self.specs, config, self._binnings, fresh)
+        same = config.calibration == self.config.calibration
+        return self._calibrated(
+            self.specs, config, self._binnings, _assemble_state(self._a),
+            self._reference_rows, self._bank_size if same else None,
+        )  # fmt: skip
 
     @property
     def status(self) -> str:
@@ -191,6 +224,12 @@ class Monitor(Detector):
     def n_alternatives(self) -> int:
         """Size M of the bank that shares the false-alarm budget."""
         return len(self._a["alt_col"])
+
+    @property
+    def effective_alternatives(self) -> float:
+        """The m of the thresholds log(R·m): M, or the bank's effective
+        size when calibrated by simulation."""
+        return float(self._bank_size)
 
     def update(self, batch: Mapping[str, np.ndarray]) -> list[Transition]:
         """Monitor the rows of `batch`, in order; return the status changes."""
@@ -263,7 +302,10 @@ class Monitor(Detector):
             "specs": [[s.name, s.kind] for s in self.specs],
             "binnings": [b.to_meta() for b in self._binnings],
             "thresholds": [self._h_warn, self._h_drift, self._h_off],
+            "bank_size": self._bank_size,
         }
+        if self._reference_rows is not None:
+            header["reference_rows"] = [int(n) for n in self._reference_rows]
         cuts = {
             f"cuts_{i}": b.cuts
             for i, b in enumerate(self._binnings)
@@ -289,7 +331,12 @@ class Monitor(Detector):
                 arrays = {name: data[name].copy() for name in _MODEL + _STATE}
         specs = [ColumnSpec(name, kind) for name, kind in header["specs"]]
         config = DetectorConfig.from_dict(header["config"])
-        return cls(specs, config, binnings, arrays, tuple(header["thresholds"]))
+        rows = header.get("reference_rows")
+        return cls(
+            specs, config, binnings, arrays, tuple(header["thresholds"]),
+            np.array(rows, dtype=np.int64) if rows is not None else None,
+            header.get("bank_size"),
+        )  # fmt: skip
 
 
 def _assemble(banks, p0s) -> dict[str, np.ndarray]:
