@@ -139,17 +139,26 @@ def test_simulated_thresholds_keep_the_promise_and_spend_more_of_it(name):
     assert simulated > bound
 
 
-def test_simulated_thresholds_lie_between_one_test_and_the_bound(rng):
+def test_simulated_thresholds_sit_below_the_bound_and_rise_with_size(rng):
     reference = mixed_frame(rng, 5000)
     monitor = Monitor.fit(reference, MIXED_SPECS, SIMULATED)
     bound = monitor.recalibrated(1e4, 1e3, "bound")
     m_eff = monitor.effective_alternatives
+    sizes = np.array(SIMULATED.kl_sizes)
+    start = monitor._a["cusum"]
 
-    assert 1 <= m_eff < monitor.n_alternatives
-    assert math.log(1e4) <= monitor.drift_threshold < bound.drift_threshold
-    assert math.isclose(monitor.drift_threshold, math.log(1e4 * m_eff))
-    assert math.isclose(monitor.warning_threshold, math.log(1e3 * m_eff))
+    # Lorden's bound for thresholds h + log(κ/κ_min) is Σ κ_min/κ.
+    assert 0 < m_eff < np.exp(start).sum()
+    assert monitor.drift_threshold < bound.drift_threshold
+    # The run length of the bank grows as e^h − h − 1 (calibration.py).
+    for h, run_length in [(monitor.drift_threshold, 1e4),
+                          (monitor.warning_threshold, 1e3)]:  # fmt: skip
+        assert math.isclose(math.expm1(h) - h, run_length * m_eff)
     assert bound.effective_alternatives == bound.n_alternatives
+    # Each CUSUM starts at its floor −log(κ/κ_min): 0 for the smallest size.
+    assert start.max() == 0
+    assert np.isclose(start.min(), -np.log(sizes.max() / sizes.min()))
+    assert not bound._a["cusum"].any()
 
 
 def test_the_simulation_is_seeded_by_the_reference_and_kept(rng):

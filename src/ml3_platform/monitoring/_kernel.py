@@ -122,12 +122,14 @@ def fit_tilt(p0, g, total, n, k):
 
 
 @numba.njit(cache=True, fastmath=_FAST)
-def _advance(lr_t, cusum, zero_at, lo, hi, b, seen, cap, t1, t2):
+def _advance(lr_t, cusum, zero_at, floor, lo, hi, b, seen, cap, t1, t2):
     """One row of one column: its CUSUMs, and how many reach t1 and t2.
 
-    Counting instead of taking the maximum keeps the loop free of branches
-    and of a floating-point reduction, so it is vectorised; the maximum is
-    computed only on the rare rows where the status may change.
+    Each CUSUM restarts at its floor (0, or below 0 for the alternatives
+    whose thresholds sit lower, see `calibration.py`). Counting instead of
+    taking the maximum keeps the loop free of branches and of a
+    floating-point reduction, so it is vectorised; the maximum is computed
+    only on the rare rows where the status may change.
     """
     # Unsigned indices spare the loop numba's negative-index wrap-around,
     # which would keep it from being vectorised.
@@ -143,8 +145,8 @@ def _advance(lr_t, cusum, zero_at, lo, hi, b, seen, cap, t1, t2):
     bu = np.uint64(b)
     for m in range(np.uint64(lo), np.uint64(hi)):
         w = cusum[m] + lr_t[bu, m]
-        zero_at[m] = seen if w <= 0.0 else zero_at[m]
-        w = min(max(w, 0.0), cap)
+        zero_at[m] = seen if w <= floor[m] else zero_at[m]
+        w = min(max(w, floor[m]), cap)
         cusum[m] = w
         n1 += w >= t1
         n2 += w >= t2
@@ -153,7 +155,7 @@ def _advance(lr_t, cusum, zero_at, lo, hi, b, seen, cap, t1, t2):
 
 @numba.njit(cache=True)
 def _argmax(cusum):
-    """(largest CUSUM, its index), (0, −1) when all are zero."""
+    """(largest CUSUM, its index), (0, −1) when none is above 0."""
     best, best_m = 0.0, -1
     for m in range(cusum.shape[0]):
         if cusum[m] > best:
@@ -176,8 +178,9 @@ def run(
     h_warn,
     h_drift,
     h_off,
+    floor,  # (M,) where each CUSUM restarts, ≤ 0
     cusum,  # (M,) state: CUSUM statistics
-    zero_at,  # (M,) state: value of `seen` when each CUSUM was last zero
+    zero_at,  # (M,) state: value of `seen` when each CUSUM was last at its floor
     seen,  # (C,) state: non-missing rows seen per column
     rec_ratio,  # (Kmax,) state: recovery increments log(p0 / p_drift)
     istate,  # state: status, recovery column, rows seen
@@ -213,7 +216,9 @@ def run(
             if b >= 0:
                 seen[c] += 1
             lo, hi = col_start[c], col_start[c + 1]
-            a1, a2 = _advance(lr_t, cusum, zero_at, lo, hi, b, seen[c], cap, t1, t2)
+            a1, a2 = _advance(
+                lr_t, cusum, zero_at, floor, lo, hi, b, seen[c], cap, t1, t2
+            )
             n1 += a1
             n2 += a2
         istate[I_ROWS] += 1
@@ -233,7 +238,7 @@ def run(
                 istate[I_STATUS] = OK
                 fstate[F_REC] = 0.0
                 for m in range(n_alt):
-                    cusum[m] = 0.0
+                    cusum[m] = floor[m]
                     zero_at[m] = seen[alt_col[m]]
             continue
 
@@ -245,7 +250,8 @@ def run(
             # length of its run give the direction's sum over the run: the
             # sufficient statistic of the tilt family.
             n = seen[c] - zero_at[best_m]
-            sum_g = (best - n * offset[best_m]) / slope[best_m]
+            run = best - floor[best_m]
+            sum_g = (run - n * offset[best_m]) / slope[best_m]
             theta = fit_tilt(p0[c], direction[best_m], sum_g, n, k)
             log_z = _log_z(p0[c], direction[best_m], theta, k)
             kl = 0.0

@@ -75,7 +75,7 @@ from . import _kernel
 from .base import Detector
 from .alternatives import build_bank, candidates
 from .binning import binning_from_meta, fit_binning
-from .calibration import effective_alternatives
+from .calibration import effective_alternatives, threshold
 from .config import ColumnSpec, DetectorConfig, Transition
 
 _STATUS = ("ok", "warning", "drift")
@@ -87,6 +87,9 @@ _FORMAT = 2
 # Arrays that define a fitted monitor, then arrays of its running state.
 _MODEL = ("log_ratio", "direction", "alt_col", "col_start", "p0", "n_bins")
 _STATE = ("cusum", "zero_at", "seen", "rec_ratio", "istate", "fstate")
+# The alternatives' sizes, kept since thresholds calibrated by simulation
+# depend on them; monitors stored before have none.
+_SIZES = "kl"
 
 
 class Monitor(Detector):
@@ -101,6 +104,7 @@ class Monitor(Detector):
         self._binnings = binnings
         self._a = arrays
         self._derived = _derived(arrays)
+        self._derived["floor"] = floors(arrays, config)
         self._h_warn, self._h_drift, self._h_off = thresholds
         self._reference_rows = reference_rows
         self._bank_size = bank_size or max(len(arrays["alt_col"]), 1)
@@ -146,29 +150,23 @@ class Monitor(Detector):
     def _calibrated(
         cls, specs, config, binnings, arrays, reference_rows, bank_size=None
     ) -> Monitor:
-        """The monitor with thresholds log(R·m): m the bank's size M, or its
-        effective size measured by simulation (`calibration.py`)."""
+        """The monitor with thresholds for its run lengths R: log(R·M), or
+        e^h − h − 1 = R·M_eff when calibrated by simulation."""
+        warning, drift = config.warning_run_length, config.drift_run_length
         if config.calibration == "bound":
             bank_size = max(len(arrays["alt_col"]), 1)
-        elif bank_size is None:
-            if reference_rows is None:
-                raise ValueError(
-                    "this monitor was stored without its reference sizes; "
-                    "fit it again to calibrate it by simulation"
-                )
-            bank_size = effective_alternatives(
-                np.ascontiguousarray(arrays["log_ratio"].T),
-                arrays["col_start"], arrays["p0"], arrays["n_bins"],
-                reference_rows, config.smoothing,
-            )  # fmt: skip
-        thresholds = (
-            math.log(config.warning_run_length * bank_size),
-            math.log(config.drift_run_length * bank_size),
-            math.log(config.drift_run_length),
-        )
-        return cls(
+            h_warn, h_drift = math.log(warning * bank_size), math.log(drift * bank_size)
+        else:
+            if bank_size is None:
+                bank_size = _simulated_bank_size(arrays, reference_rows, config)
+            h_warn, h_drift = threshold(warning, bank_size), threshold(drift, bank_size)
+        thresholds = (h_warn, h_drift, math.log(drift))
+        monitor = cls(
             specs, config, binnings, arrays, thresholds, reference_rows, bank_size
         )
+        # A fresh state: every CUSUM at its floor.
+        monitor._a["cusum"][:] = monitor._derived["floor"]
+        return monitor
 
     def recalibrated(
         self,
@@ -247,7 +245,7 @@ class Monitor(Detector):
             n_ev, row = _kernel.run(
                 codes, row, d["lr_t"], a["direction"], d["slope"], d["offset"],
                 a["alt_col"], a["col_start"], a["p0"], a["n_bins"],
-                self._h_warn, self._h_drift, self._h_off,
+                self._h_warn, self._h_drift, self._h_off, d["floor"],
                 a["cusum"], a["zero_at"], a["seen"], a["rec_ratio"],
                 a["istate"], a["fstate"],
                 ev_row, ev_code, ev_score, ev_col, ev_kl,
@@ -328,7 +326,8 @@ class Monitor(Detector):
             if header["format"] == 1:
                 arrays = _from_format_1(data)
             else:
-                arrays = {name: data[name].copy() for name in _MODEL + _STATE}
+                names = (*_MODEL, _SIZES, *_STATE)
+                arrays = {n: data[n].copy() for n in names if n in data}
         specs = [ColumnSpec(name, kind) for name, kind in header["specs"]]
         config = DetectorConfig.from_dict(header["config"])
         rows = header.get("reference_rows")
@@ -360,6 +359,7 @@ def _assemble(banks, p0s) -> dict[str, np.ndarray]:
         "col_start": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         "p0": padded([p0[None, :] for p0 in p0s]),
         "n_bins": np.array([len(p0) for p0 in p0s], dtype=np.int64),
+        _SIZES: np.concatenate([bank.kl for bank in banks]).astype(np.float64),
         "cusum": np.zeros(n_alt),
         "zero_at": np.zeros(n_alt, dtype=np.int64),
         "seen": np.zeros(len(banks), dtype=np.int64),
@@ -371,7 +371,7 @@ def _assemble(banks, p0s) -> dict[str, np.ndarray]:
 
 def _assemble_state(a) -> dict[str, np.ndarray]:
     """The model arrays of `a` with a fresh state."""
-    fresh = {name: a[name] for name in _MODEL}
+    fresh = {name: a[name] for name in _MODEL + (_SIZES,) if name in a}
     fresh.update(
         cusum=np.zeros_like(a["cusum"]),
         zero_at=np.zeros_like(a["zero_at"]),
@@ -381,6 +381,30 @@ def _assemble_state(a) -> dict[str, np.ndarray]:
         fstate=np.zeros_like(a["fstate"]),
     )
     return fresh
+
+
+def _simulated_bank_size(arrays, reference_rows, config) -> float:
+    if reference_rows is None or _SIZES not in arrays:
+        raise ValueError(
+            "this monitor was stored without its reference sizes; "
+            "fit it again to calibrate it by simulation"
+        )
+    return effective_alternatives(
+        np.ascontiguousarray(arrays["log_ratio"].T),
+        floors(arrays, config),
+        arrays["col_start"], arrays["p0"], arrays["n_bins"],
+        reference_rows, config.smoothing,
+    )  # fmt: skip
+
+
+def floors(arrays, config) -> np.ndarray:
+    """Where each CUSUM restarts: 0 for thresholds by the bound;
+    −log(κ/κ_min) when calibrated by simulation, so that an alternative of
+    size κ alarms at h + log(κ/κ_min) (see `calibration.py`)."""
+    kl = arrays.get(_SIZES)
+    if config.calibration == "bound" or kl is None or len(kl) == 0:
+        return np.zeros(len(arrays["alt_col"]))
+    return -np.log(kl / kl.min())
 
 
 def _derived(a) -> dict[str, np.ndarray]:
