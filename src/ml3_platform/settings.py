@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # alarms, and between false warnings, of each monitor.
     drift_run_length: float = 1e6
     warning_run_length: float = 1e4
+    # How thresholds keep those run lengths: "bound" for any data, or
+    # "simulated" on the reference, lower (monitoring/calibration.py).
+    monitoring_calibration: Literal["bound", "simulated"] = "bound"
     # Prediction and error monitors learn their baseline from this many
     # production samples (historical data carry no predictions).
     baseline_samples: int = 1000

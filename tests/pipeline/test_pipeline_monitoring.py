@@ -1,6 +1,6 @@
 """References and the monitors a production batch goes through."""
 
-from conftest import samples
+from conftest import World, samples
 
 from ml3_platform.db.tables import (
     DetectionEvent,
@@ -153,3 +153,28 @@ def test_prediction_before_target_across_batches_counts_once(world):
 
     assert body_ok is None
     assert world.get(ModelVersion, world.version.id).status == "ok"
+
+
+def test_the_platform_calibrates_by_simulation_when_set_to(tmp_path):
+    """ML3_MONITORING_CALIBRATION=simulated: the same stream, lower stored
+    thresholds (monitoring/calibration.py), and the shift still found."""
+    worlds = {}
+    for calibration in ("bound", "simulated"):
+        world = World(tmp_path / calibration)
+        world.settings = world.settings.model_copy(
+            update={"monitoring_calibration": calibration}
+        )
+        with_reference(world)
+        shifted = samples("q", 600, start=2000.0, shift=3.0, seed=3)
+        assert world.production(inputs=shifted["inputs"]) is None
+        worlds[calibration] = world
+
+    def thresholds(world):
+        return sorted(s.drift_threshold for s in world.rows(DriftScore))
+
+    bound, simulated = worlds["bound"], worlds["simulated"]
+    assert len(thresholds(simulated)) == len(thresholds(bound)) > 0
+    assert all(s < b for s, b in zip(thresholds(simulated), thresholds(bound)))
+    for world in (bound, simulated):
+        joint = [e for e in world.rows(DetectionEvent) if e.specification == ""]
+        assert "drift_on" in [e.event_type for e in joint]

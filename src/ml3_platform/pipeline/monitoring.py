@@ -72,6 +72,7 @@ def detector_config(settings: Settings) -> DetectorConfig:
     return DetectorConfig(
         drift_run_length=settings.drift_run_length,
         warning_run_length=settings.warning_run_length,
+        calibration=settings.monitoring_calibration,
     )
 
 
