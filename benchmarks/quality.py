@@ -13,7 +13,8 @@ online detectors one value per row and signal; this engine 10,000-row
 batches and decides per row.
 
 Every peer runs in its own process and environment (venvs.py). False alarms
-are alarms before the change, per million unchanged rows; the delay is the
+are alarms before the change, per 100,000 unchanged rows, and the average
+run length (unchanged rows per alarm) they give; the delay is the
 median number of rows from the change to the first alarm at or after it.
 Our engine is then set to each peer's measured false-alarm rate ("ours @
 peer"), which is how decisions.md reads "better than every peer"; there it
@@ -42,6 +43,8 @@ import venvs  # noqa: E402
 CHANGES = ("mean", "variance", "gradual", "level", "error")
 FAMILIES = ("gaussian", "non_gaussian")
 DEFAULT_RUN_LENGTH = 1e6
+# False alarms are counted per this many unchanged rows (decisions.md).
+PER = 1e5
 
 # (label, environment, runner, settings). "strict" settings target a run
 # length of about 10⁶ rows, like our default, where the tool has a knob.
@@ -111,7 +114,7 @@ def run_tool(env, runner, settings, source, workdir):
 
 
 def summarise(results, meta, suffix=""):
-    """False alarms and warnings per 10⁶ unchanged rows; per change type
+    """False alarms and warnings per 10⁵ unchanged rows; per change type
     (found, streams, median delay)."""
     unchanged = alarms = warnings = 0
     per_change = {c: [0, 0, []] for c in CHANGES}
@@ -130,10 +133,10 @@ def summarise(results, meta, suffix=""):
             if after:
                 entry[0] += 1
                 entry[2].append(after[0] - change)
-    rate = alarms / max(unchanged, 1) * 1e6
+    rate = alarms / max(unchanged, 1) * PER
     return {
         "fa": rate,
-        "warn": warnings / max(unchanged, 1) * 1e6,
+        "warn": warnings / max(unchanged, 1) * PER,
         "alarms": alarms,
         "unchanged": unchanged,
         "changes": {
@@ -147,11 +150,19 @@ def matched_run_length(summary):
     """Our drift run length at a peer's measured rate (10⁶ at most)."""
     if summary["alarms"] == 0:
         return DEFAULT_RUN_LENGTH
-    return float(min(DEFAULT_RUN_LENGTH, max(20.0, 1e6 / summary["fa"])))
+    return float(min(DEFAULT_RUN_LENGTH, max(20.0, PER / summary["fa"])))
+
+
+def run_length(summary):
+    """Unchanged rows per false alarm; a lower limit when there were none."""
+    if summary["alarms"] == 0:
+        return f"> {summary['unchanged']:,}"
+    return f"{summary['unchanged'] / summary['alarms']:,.0f}"
 
 
 def row(label, summary, warnings=True):
-    cells = [label, f"{summary['fa']:.1f}", f"{summary['warn']:.1f}" if warnings else "–"]
+    cells = [label, f"{summary['fa']:.2f}", run_length(summary),
+             f"{summary['warn']:.2f}" if warnings else "–"]  # fmt: skip
     for change in CHANGES:
         found, n, delay = summary["changes"][change]
         cells.append("–" if n == 0 else f"{delay:,.0f} ({found}/{n})")
@@ -214,7 +225,7 @@ def main():
         ours = run_tool("scipy", "engine", {"configs": configs}, source, workdir)
         bound = bound_table(max(options.seeds, 10), workdir)
 
-    header = ["detector", "FA/1M rows", "warn/1M", *CHANGES]
+    header = ["detector", "FA/100k rows", "ARL", "warn/100k", *CHANGES]
     rows = [
         row("this engine, defaults (ARL 10⁶)", summarise(ours, meta, "@default")),
         row("this engine, simulated calibration (ARL 10⁶)",
@@ -229,7 +240,7 @@ def main():
     matched = []
     for i, (label, summary) in enumerate(peers.items()):
         mine = summarise(ours, meta, f"@m{i}")
-        cells = [label, f"{summary['fa']:.1f} / {mine['fa']:.1f}"]
+        cells = [label, f"{summary['fa']:.2f} / {mine['fa']:.2f}"]
         for change in CHANGES:
             theirs, us = summary["changes"][change][2], mine["changes"][change][2]
             f_t, n_t = summary["changes"][change][:2]
@@ -241,7 +252,7 @@ def main():
         matched.append(cells)
     print("Ours (simulated calibration) at each peer's measured false-alarm "
           "rate: peer / ours (median delay, streams found).")
-    print(table(matched, ["peer", "FA/1M peer / ours", *CHANGES]))
+    print(table(matched, ["peer", "FA/100k peer / ours", *CHANGES]))
     print()
     print("Known mean shift (+0.25σ) against the sequential lower bound.")
     print(bound)

@@ -89,7 +89,7 @@ def test_backs_off_geometrically_to_the_cap_and_times_out():
     with pytest.raises(JobWaitTimeoutException):
         wait_for_job(running, "j1", 30, sleep=fake.sleep, clock=fake.clock)
 
-    assert fake.sleeps[:3] == pytest.approx([0.05, 0.075, 0.1125])
+    assert fake.sleeps[:3] == pytest.approx([0.02, 0.025, 0.03125])
     assert max(fake.sleeps) == 5.0
     assert fake.now == pytest.approx(30)
 
