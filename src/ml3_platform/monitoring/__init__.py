@@ -3,7 +3,8 @@
 A pure library: no SQL, HTTP, files or logging. `Monitor` watches columns
 against a reference; `SelfStartingMonitor` takes its reference from the
 start of its own stream. See `monitor.py` for the method and its
-calibration.
+calibration by Lorden's bound, `calibration.py` for the calibration by
+simulation (`DetectorConfig(calibration="simulated")`).
 """
 
 from .base import Detector
