@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ml3_platform.db.session import make_engine, make_sessionmaker, migrate
@@ -39,7 +40,7 @@ def serve(
     if port is not None:
         os.environ["ML3_PORT"] = str(port)
     get_settings.cache_clear()
-    settings = get_settings()
+    settings = _settings()
     logs.configure(settings.log_format)
     # Scale-out: several API processes share one socket (uvicorn's workers);
     # each builds its app from the environment, and none runs jobs.
@@ -74,7 +75,7 @@ def worker(
     """Run jobs from the distributed queue (ML3_QUEUE=procrastinate)."""
     from ml3_platform.jobs.worker import run_worker
 
-    settings = get_settings()
+    settings = _settings()
     logs.configure(settings.log_format)
     if not settings.distributed:
         typer.echo("error: ml3 worker needs ML3_QUEUE=procrastinate", err=True)
@@ -98,7 +99,7 @@ def init(
     username: Annotated[str, typer.Option(help="The first user's name.")] = "owner",
 ) -> None:
     """Create the database and the first user; print that user's API key."""
-    settings = get_settings()
+    settings = _settings()
     migrate(settings)
     api_key = _with_session(settings, lambda s: create_first_user(s, username))
     typer.echo(f"Created user {username!r}. Its API key (shown only once):")
@@ -110,7 +111,7 @@ def user_create(
     username: Annotated[str, typer.Option(help="The new user's name.")],
 ) -> None:
     """Create a user with no company and print its API key."""
-    settings = get_settings()
+    settings = _settings()
     migrate(settings)
     api_key = _with_session(settings, lambda s: create_user(s, username))
     typer.echo(f"Created user {username!r}. Its API key (shown only once):")
@@ -138,7 +139,7 @@ def deliver() -> None:
     """
     from ml3_platform.actions.worker import DeliveryWorker
 
-    settings = get_settings()
+    settings = _settings()
     logs.configure(settings.log_format)
     migrate(settings)
     engine = make_engine(settings)
@@ -148,6 +149,20 @@ def deliver() -> None:
         pass
     finally:
         engine.dispose()
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a bad ``ML3_*`` value ends the
+    command with one line per value that names the variable."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            field = ".".join(str(part) for part in problem["loc"])
+            name = f"ML3_{field.upper()}: " if field else ""
+            got = f" (got {problem['input']!r})" if field else ""
+            typer.echo(f"error: {name}{problem['msg']}{got}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _with_session(settings: Settings, action: Callable[[Session], str]) -> str:

@@ -71,3 +71,24 @@ def test_serve_on_another_port_takes_uploads(server_process, tmp_path):
         client.wait_job_completion(job_id, max_wait_timeout=60)
 
         assert client.get_job(job_id).status == "completed"
+
+
+def test_a_bad_setting_is_named_in_one_line(tmp_path):
+    env = platform_env(
+        Settings(home=tmp_path),
+        ML3_DRIFT_RUN_LENGTH="often",
+        ML3_MONITORING_CALIBRATION="guess",
+    )
+
+    for command in ("serve", "init"):
+        result = run_ml3(command, env=env)
+
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        drift, calibration = result.stderr.splitlines()
+        assert drift.startswith("error: ML3_DRIFT_RUN_LENGTH: ")
+        assert drift.endswith("number (got 'often')")
+        assert calibration == (
+            "error: ML3_MONITORING_CALIBRATION: Input should be 'bound' or "
+            "'simulated' (got 'guess')"
+        )
