@@ -287,3 +287,114 @@ def run(
             n_ev += 1
             istate[I_STATUS] = OK
     return n_ev, n_rows
+
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def _column_rows(codes, c, lo, hi, a, b, lr_t, floor, cap, t1, t2, state, n1, n2):
+    """Rows a:b of column c: its CUSUMs moved exactly as `_advance` moves
+    them, and how many reach t1 and t2 added to each row's counts.
+
+    The loops of `_advance` are written out here: called once a row, it
+    is not inlined, and the call costs as much as a column's update.
+    """
+    cusum, zero_at, seen = state
+    s = seen[c]
+    for t in range(a, b):
+        code = codes[c, t]
+        a1 = 0
+        a2 = 0
+        if code < 0:
+            for m in range(np.uint64(lo), np.uint64(hi)):
+                w = min(cusum[m], cap)
+                cusum[m] = w
+                a1 += w >= t1
+                a2 += w >= t2
+        else:
+            s += 1
+            bu = np.uint64(code)
+            for m in range(np.uint64(lo), np.uint64(hi)):
+                w = cusum[m] + lr_t[bu, m]
+                zero_at[m] = s if w <= floor[m] else zero_at[m]
+                w = min(max(w, floor[m]), cap)
+                cusum[m] = w
+                a1 += w >= t1
+                a2 += w >= t2
+        n1[t - a] += a1
+        n2[t - a] += a2
+    seen[c] = s
+
+
+@numba.njit(cache=True)
+def run_by_column(
+    codes,  # (C, n) int32 bin codes, -1 missing: each column's rows contiguous
+    start,  # first row to process
+    chunk,  # rows a column runs through at a time
+    lr_t,
+    col_start,
+    h_warn,
+    h_drift,
+    h_off,
+    floor,
+    cusum,
+    zero_at,
+    seen,
+    rec_ratio,
+    istate,
+    fstate,
+):
+    """Process rows from `start` a chunk at a time, a column at a time,
+    until a chunk in which the status changes; return that chunk's rows
+    (a, b), with the state as it was at row a, or (n, n) when done.
+
+    Within a chunk where the status holds, the thresholds and the cap
+    hold too, so the columns are independent: each runs through the chunk
+    with its CUSUMs in cache, where `run` visits every column on every
+    row. Every CUSUM takes the very operations of `run`, so the states are
+    the same to the bit. A chunk where the status changes is left to `run`,
+    which writes the events.
+    """
+    n_cols, n_rows = codes.shape
+    n1 = np.zeros(chunk, dtype=np.int64)
+    n2 = np.zeros(chunk, dtype=np.int64)
+    state = (cusum, zero_at, seen)
+    for a in range(start, n_rows, chunk):
+        b = min(a + chunk, n_rows)
+        saved = (cusum.copy(), zero_at.copy(), seen.copy(), fstate.copy())
+        status = istate[I_STATUS]
+        cap, t1, t2 = NEVER, h_warn, h_drift
+        if status == WARNING:
+            t1 = h_warn / 2
+        elif status == DRIFT:
+            cap, t2 = h_drift, NEVER
+        n1[:] = 0
+        n2[:] = 0
+        for c in range(n_cols):
+            lo, hi = col_start[c], col_start[c + 1]
+            _column_rows(
+                codes, c, lo, hi, a, b, lr_t, floor, cap, t1, t2, state, n1, n2
+            )
+        if _status_holds(codes, a, b, status, n1, n2, h_off, rec_ratio, istate,
+                         fstate):  # fmt: skip
+            istate[I_ROWS] += b - a
+            continue
+        cusum[:], zero_at[:], seen[:], fstate[:] = saved
+        return a, b
+    return n_rows, n_rows
+
+
+@numba.njit(cache=True)
+def _status_holds(codes, a, b, status, n1, n2, h_off, rec_ratio, istate, fstate):
+    """Whether rows a:b, with these counts, leave the status as it is (the
+    conditions of `run`'s status machine); moves the recovery statistic."""
+    rc = istate[I_REC_COL]
+    for t in range(a, b):
+        if status == DRIFT:
+            code = codes[rc, t]
+            if code >= 0:
+                fstate[F_REC] = max(0.0, fstate[F_REC] + rec_ratio[code])
+            if fstate[F_REC] >= h_off and n1[t - a] == 0:
+                return False
+        elif n2[t - a] > 0 or (n1[t - a] > 0) == (status == OK):
+            return False
+    return True

@@ -82,6 +82,12 @@ _STATUS = ("ok", "warning", "drift")
 _EVENT = ("warning_on", "warning_off", "drift_on", "drift_off")
 _STATUS_AFTER = ("warning", "ok", "drift", "ok")
 _EVENT_BUFFER = 256
+# Rows a column runs through at a time while the status holds: long
+# enough to keep its CUSUMs in cache, short enough that a chunk where the
+# status changes, run again a row at a time, costs little.
+_CHUNK = 1024
+# Doubles in one vector register of the widest instruction set (AVX-512).
+_LANES = 8
 _FORMAT = 2
 
 # Arrays that define a fitted monitor, then arrays of its running state.
@@ -103,8 +109,8 @@ class Monitor(Detector):
         self.config = config
         self._binnings = binnings
         self._a = arrays
-        self._derived = _derived(arrays)
-        self._derived["floor"] = floors(arrays, config)
+        self._floor = floors(arrays, config)
+        self._kernel = _kernel_layout(arrays, self._floor)
         self._h_warn, self._h_drift, self._h_off = thresholds
         self._reference_rows = reference_rows
         self._bank_size = bank_size or max(len(arrays["alt_col"]), 1)
@@ -165,7 +171,7 @@ class Monitor(Detector):
             specs, config, binnings, arrays, thresholds, reference_rows, bank_size
         )
         # A fresh state: every CUSUM at its floor.
-        monitor._a["cusum"][:] = monitor._derived["floor"]
+        monitor._a["cusum"][:] = monitor._floor
         return monitor
 
     def recalibrated(
@@ -230,52 +236,81 @@ class Monitor(Detector):
         return float(self._bank_size)
 
     def update(self, batch: Mapping[str, np.ndarray]) -> list[Transition]:
-        """Monitor the rows of `batch`, in order; return the status changes."""
-        codes = self.encode(batch)
-        self._last_rows_used = int((codes >= 0).any(axis=1).sum())
-        a, d = self._a, self._derived
-        ev_row = np.empty(_EVENT_BUFFER, np.int64)
-        ev_code = np.empty(_EVENT_BUFFER, np.int64)
-        ev_score = np.empty(_EVENT_BUFFER, np.float64)
-        ev_col = np.empty(_EVENT_BUFFER, np.int64)
-        ev_kl = np.empty(_EVENT_BUFFER, np.float64)
+        """Monitor the rows of `batch`, in order; return the status changes.
 
+        Rows go a chunk and a column at a time while the status holds
+        (`_kernel.run_by_column`); a chunk where it changes goes a row at a
+        time (`_kernel.run`), the same states either way.
+        """
+        codes = self._codes_by_column(batch)
+        self._last_rows_used = int((codes >= 0).any(axis=0).sum())
+        a, k = self._a, self._kernel
+        # The CUSUMs in the kernel's padded layout, for this batch.
+        at = k["at"]
+        cusum = np.zeros(len(k["alt_col"]))
+        zero_at = np.zeros(len(cusum), dtype=np.int64)
+        cusum[at], zero_at[at] = a["cusum"], a["zero_at"]
+        state = (cusum, zero_at, a["seen"], a["rec_ratio"], a["istate"], a["fstate"])
+
+        transitions, row, n_rows = [], 0, codes.shape[1]
+        while row < n_rows:
+            changed, row = _kernel.run_by_column(
+                codes, row, _CHUNK, k["lr_t"], k["col_start"],
+                self._h_warn, self._h_drift, self._h_off, k["floor"], *state,
+            )  # fmt: skip
+            if changed < row:
+                rows = codes.T[changed:row]
+                transitions += self._update_by_row(rows, changed, state)
+        a["cusum"][:], a["zero_at"][:] = cusum[at], zero_at[at]
+        return transitions
+
+    def _update_by_row(self, codes, offset, state) -> list[Transition]:
+        """Rows of `codes` one at a time; events at `offset` + their row."""
+        k = self._kernel
+        buffers = [
+            np.empty(_EVENT_BUFFER, dtype)
+            for dtype in (np.int64, np.int64, np.float64, np.int64, np.float64)
+        ]
         transitions, row = [], 0
         while row < len(codes):
             n_ev, row = _kernel.run(
-                codes, row, d["lr_t"], a["direction"], d["slope"], d["offset"],
-                a["alt_col"], a["col_start"], a["p0"], a["n_bins"],
-                self._h_warn, self._h_drift, self._h_off, d["floor"],
-                a["cusum"], a["zero_at"], a["seen"], a["rec_ratio"],
-                a["istate"], a["fstate"],
-                ev_row, ev_code, ev_score, ev_col, ev_kl,
+                codes, row, k["lr_t"], k["direction"], k["slope"], k["offset"],
+                k["alt_col"], k["col_start"], self._a["p0"], self._a["n_bins"],
+                self._h_warn, self._h_drift, self._h_off, k["floor"], *state,
+                *buffers,
             )  # fmt: skip
+            rows, codes_, scores, cols, kls = buffers
             transitions += [
-                self._transition(ev_row[i], ev_code[i], ev_score[i], ev_col[i],
-                                 ev_kl[i])
+                self._transition(offset + rows[i], codes_[i], scores[i], cols[i],
+                                 kls[i])
                 for i in range(n_ev)
             ]  # fmt: skip
         return transitions
 
     def encode(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
         """Bin codes of a batch, shape (rows, columns), -1 for missing."""
+        return self._codes_by_column(batch).T
+
+    def _codes_by_column(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Bin codes of a batch, shape (columns, rows): each column's codes
+        contiguous, as the kernel reads them."""
         missing = [spec.name for spec in self.specs if spec.name not in batch]
         if missing:
             raise ValueError(f"batch lacks monitored columns {missing}")
         values = [batch[spec.name] for spec in self.specs]
         rows = {len(v) if _is_vector(v) else -1 for v in values}
         if len(rows) == 1 and -1 not in rows:
-            # Each column's codes go straight into the kernel's row-major
-            # matrix: no per-column vectors to stack and copy.
-            codes = np.empty((rows.pop(), len(values)), dtype=np.int32)
+            # Each column's codes go straight into the kernel's matrix: no
+            # per-column vectors to stack and copy.
+            codes = np.empty((len(values), rows.pop()), dtype=np.int32)
             for col, (binning, v) in enumerate(zip(self._binnings, values)):
-                binning.write_codes(v, codes[:, col])
+                binning.write_codes(v, codes[col])
             return codes
 
         columns = [b.codes(v) for b, v in zip(self._binnings, values)]
         if len({len(c) for c in columns}) > 1:
             raise ValueError("batch columns differ in length")
-        return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.int32)
+        return np.ascontiguousarray(np.stack(columns), dtype=np.int32)
 
     def _transition(self, row, code, score, col, kl) -> Transition:
         event = _EVENT[code]
@@ -407,8 +442,16 @@ def floors(arrays, config) -> np.ndarray:
     return -np.log(kl / kl.min())
 
 
-def _derived(a) -> dict[str, np.ndarray]:
-    """Kernel arrays computed from the stored ones.
+def _kernel_layout(a, floor) -> dict[str, np.ndarray]:
+    """The kernel's arrays, computed from the stored ones.
+
+    Each column's alternatives are padded with idle ones to a multiple of
+    `_LANES`: the kernel's loop over a column's alternatives is vectorised,
+    and a count that is not a multiple of the vector width leaves a
+    remainder done a lane at a time (a numeric column has 20). An idle
+    alternative gains −1 on every bin and restarts at 0, so it stays at 0:
+    it never reaches a threshold nor becomes the largest (which must be
+    above 0). `at` holds each stored alternative's place among the padded.
 
     `lr_t` holds the increments bins-first, so the alternatives of one bin
     are contiguous. Every increment is affine in its direction,
@@ -425,10 +468,30 @@ def _derived(a) -> dict[str, np.ndarray]:
     spread = (gc * gc).sum(axis=1)
     slope = (gc * zc).sum(axis=1) / np.where(spread > 0, spread, 1.0)
     offset = z_mean - slope * g_mean
+
+    sizes = np.diff(a["col_start"])
+    padded = -(-sizes // _LANES) * _LANES
+    col_start = np.concatenate([[0], np.cumsum(padded)]).astype(np.int64)
+    at = np.concatenate(
+        [start + np.arange(n) for start, n in zip(col_start, sizes)]
+        or [np.empty(0, dtype=np.int64)]
+    ).astype(np.int64)
+    n_padded = int(col_start[-1])
+
+    def spread_out(values, idle):
+        out = np.full((n_padded, *values.shape[1:]), idle, dtype=values.dtype)
+        out[at] = values
+        return out
+
     return {
-        "lr_t": np.ascontiguousarray(a["log_ratio"].T),
-        "slope": slope,
-        "offset": offset,
+        "at": at,
+        "col_start": col_start,
+        "alt_col": np.repeat(np.arange(len(sizes)), padded).astype(np.int64),
+        "lr_t": np.ascontiguousarray(spread_out(a["log_ratio"], -1.0).T),
+        "direction": spread_out(a["direction"], 0.0),
+        "slope": spread_out(slope, 1.0),
+        "offset": spread_out(offset, 0.0),
+        "floor": spread_out(np.asarray(floor, dtype=np.float64), 0.0),
     }
 
 
