@@ -27,14 +27,18 @@ def events(monitor, production):
 
 def warm_up():
     """Load the compiled kernels before the clock starts, as the peers'
-    imports happen before theirs."""
+    imports happen before theirs: the chunked path on unchanged rows and
+    the row-by-row path on a drift."""
     import numpy as np
 
     rng = np.random.default_rng(0)
     specs = [ColumnSpec("x", "numeric"), ColumnSpec("c", "categorical")]
-    frame = {"x": rng.normal(size=200), "c": np.array(["a", "b"] * 100)}
-    Monitor.fit(frame, specs).update(frame)
-    Monitor.fit(frame, specs).update({k: v.astype(object) for k, v in frame.items()})
+    frame = {"x": rng.normal(size=2000), "c": np.array(["a", "b"] * 1000)}
+    shifted = {**frame, "x": frame["x"] + 3}
+    for batch in (frame, {k: v.astype(object) for k, v in frame.items()}):
+        monitor = Monitor.fit(frame, specs)
+        monitor.update(batch)
+        assert monitor.update(shifted), "the warm-up drift was not found"
 
 
 def main():

@@ -18,6 +18,7 @@ from ml3_platform.ingest.schema import (
     target_column,
     time_column,
 )
+from ml3_platform.pipeline import decoded
 from ml3_platform.pipeline.concept import concept_signals
 from ml3_platform.pipeline.rows import Rows
 from ml3_platform.pipeline.samples import SampleIndex
@@ -44,7 +45,7 @@ def monitor_concept(
     labelled = _labelled_inputs(columns, inputs, target, index)
     if labelled is None:
         return
-    monitor = Planned.from_bytes(state.state)
+    monitor = decoded.load(Planned, state.state)
     target_info = target_column(columns)
     signals = concept_signals(
         monitor, labelled, labelled.column(target_info.name),

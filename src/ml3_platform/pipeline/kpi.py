@@ -25,6 +25,7 @@ from ml3_platform.db.tables import Kpi, KpiBatch, KpiDriftScore, Upload, utcnow
 from ml3_platform.ingest import IngestError, read_table, validate_table
 from ml3_platform.jobs import JobContext, JobFailed, handler
 from ml3_platform.monitoring import ColumnSpec, SelfStartingMonitor
+from ml3_platform.pipeline import decoded
 from ml3_platform.pipeline.ingestion import removed_on_failure
 from ml3_platform.pipeline.monitoring import detector_config
 from ml3_platform.pipeline.remote_sources import (
@@ -160,12 +161,12 @@ def _monitor(ctx: JobContext, kpi: Kpi, table: pa.Table) -> None:
             [SPEC], detector_config(ctx.settings), ctx.settings.kpi_baseline_samples
         )
     else:
-        monitor = SelfStartingMonitor.from_bytes(kpi.monitor_state)
+        monitor = decoded.load(SelfStartingMonitor, kpi.monitor_state)
     times = table.column(TIME).to_numpy()
     values = pc.fill_null(table.column(VALUE), float("nan")).to_numpy()
     transitions = monitor.update({VALUE: values})
 
-    kpi.monitor_state = monitor.to_bytes()
+    kpi.monitor_state = decoded.dump(monitor)
     if monitor.status != "not_initialized" and len(times):
         ctx.session.add(
             KpiDriftScore(

@@ -51,6 +51,7 @@ from ml3_platform.monitoring import (
     SelfStartingMonitor,
     Transition,
 )
+from ml3_platform.pipeline import decoded
 from ml3_platform.pipeline.concept import fit_concept
 from ml3_platform.pipeline.concept_monitor import monitor_concept
 from ml3_platform.pipeline.multilabel import label_error_rows, label_rows, label_specs
@@ -147,7 +148,7 @@ def _monitor_inputs(
     if joint is None or joint.state is None:
         return  # no reference yet: the input monitors start with one
 
-    monitor = Planned.from_bytes(joint.state)
+    monitor = decoded.load(Planned, joint.state)
     plan = SignalPlan.from_bytes(monitor.extras["plan"])
     rows = _Rows.of_signals(table, columns, plan)
     status = recorder.run(joint, Planned, rows, metric=None, loaded=monitor)
@@ -356,7 +357,7 @@ class Recorder:
 
         ``loaded`` is the monitor already read from ``state``, if it was.
         """
-        monitor = loaded if loaded is not None else kind.from_bytes(state.state)
+        monitor = loaded if loaded is not None else decoded.load(kind, state.state)
         transitions = monitor.update(rows.arrays)
         self._record(state, monitor, transitions, rows, metric, **model)
         return monitor.status
@@ -377,7 +378,7 @@ class Recorder:
             self._event(state, transition, rows, metric, **model)
             self.last_change_time = float(rows.times[transition.index])
 
-        state.state = monitor.to_bytes()
+        state.state = decoded.dump(monitor)
         state.status = monitor.status
         state.updated_at = datetime.now(UTC)
         if monitor.status != NOT_INITIALIZED and len(rows.times):
@@ -495,7 +496,7 @@ def _save_fitted(ctx, task, states, target, specification, monitor, now) -> None
         )
         ctx.session.add(state)
         ctx.session.flush()
-    state.state = monitor.to_bytes() if monitor is not None else None
+    state.state = decoded.dump(monitor) if monitor is not None else None
     state.status = monitor.status if monitor is not None else NOT_INITIALIZED
     state.updated_at = now
 
