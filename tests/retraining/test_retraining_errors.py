@@ -89,6 +89,19 @@ def test_resampled_dataset_needs_a_positive_size(client, referenced):
     client.set_model_suggestion_type(model_id, SuggestionType.RESAMPLED_DATASET, 500)
 
 
+def test_a_resampled_dataset_size_has_an_upper_bound(client, referenced):
+    """A size past the bound once failed the report job on memory, or the
+    request with a 500 when it did not fit the column; now it is refused."""
+    _, model_id = referenced
+    for kind in SuggestionType:
+        for size in (-5, 10**7 + 1, 10**30):
+            with pytest.raises(SetModelSuggestionTypeException) as caught:
+                client.set_model_suggestion_type(model_id, kind, size)
+            assert caught.value.error_code == "RESAMPLED_DATASET_SIZE_INVALID"
+            assert f"not {size}" in caught.value.error_message
+    client.set_model_suggestion_type(model_id, SuggestionType.RESAMPLED_DATASET, 10**7)
+
+
 def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
     _, model_id = referenced
     with pytest.raises(UpdateModelVersionException) as caught:
