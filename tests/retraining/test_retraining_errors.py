@@ -113,6 +113,23 @@ def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
     assert caught.value.error_code == "MODEL_VERSION_ALREADY_EXISTS"
 
 
+def test_a_new_version_name_is_checked_before_the_job(client, referenced):
+    """Blank names once became versions, and a name too long for its column
+    failed the job; both are refused at once, as by create_model."""
+    task_id, model_id = referenced
+    for name, code in (("   ", "MODEL_VERSION_INVALID"), ("v" * 201, "VALUE_TOO_LONG")):
+        for update in (
+            lambda: client.update_model_version_from_time_range(
+                model_id, name, START, START + DAY
+            ),
+            lambda: client.update_model_version_by_suggestion_id(model_id, name, "x"),
+        ):
+            with pytest.raises(UpdateModelVersionException) as caught:
+                update()
+            assert caught.value.error_code == code
+    assert [m.version for m in client.get_models(task_id)] == ["v1"]
+
+
 def test_a_version_from_a_time_range_keeps_the_old_one(client, referenced):
     task_id, model_id = referenced
     client.wait_job_completion(
