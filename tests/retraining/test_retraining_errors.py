@@ -8,6 +8,7 @@ from ml3_platform_sdk.exceptions import (
     ComputeRetrainingReportException,
     GetRetrainingReportException,
     JobFailureException,
+    SDKClientException,
     SetModelSuggestionTypeException,
     UpdateModelVersionException,
 )
@@ -100,6 +101,19 @@ def test_a_resampled_dataset_size_has_an_upper_bound(client, referenced):
             assert caught.value.error_code == "RESAMPLED_DATASET_SIZE_INVALID"
             assert f"not {size}" in caught.value.error_message
     client.set_model_suggestion_type(model_id, SuggestionType.RESAMPLED_DATASET, 10**7)
+
+
+def test_suggestions_of_an_empty_version_name_the_path(client, referenced):
+    """The empty version leaves no route to match; the answer once said only
+    "Not Found", so the caller could not tell what was missing."""
+    _, model_id = referenced
+    with pytest.raises(SDKClientException) as caught:
+        client.get_suggestions_info(model_id, "")
+    assert caught.value.error_code == "NOT_FOUND"
+    assert caught.value.error_message == (
+        f"no endpoint GET /sdk/v1/suggestions/{model_id}/"
+    )
+    assert client.get_suggestions_info(model_id, "v1") == []
 
 
 def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
