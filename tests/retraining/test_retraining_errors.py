@@ -116,6 +116,24 @@ def test_suggestions_of_an_empty_version_name_the_path(client, referenced):
     assert client.get_suggestions_info(model_id, "v1") == []
 
 
+def test_suggestions_of_a_version_with_url_characters(client, referenced):
+    """A "?" or "#" in a version once cut the name short in the path, so the
+    answer was about another version."""
+    _, model_id = referenced
+    for name in ("rc?1", "50%#2", "a b"):
+        client.wait_job_completion(
+            client.update_model_version_from_time_range(
+                model_id, name, START, START + DAY
+            )
+        )
+        assert client.get_suggestions_info(model_id, name) == []
+
+    with pytest.raises(SDKClientException) as caught:
+        client.get_suggestions_info(model_id, "rc?2")
+    assert caught.value.error_code == "MODEL_VERSION_NOT_FOUND"
+    assert caught.value.error_message.endswith(f"{model_id}@rc?2 not found")
+
+
 def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
     _, model_id = referenced
     with pytest.raises(UpdateModelVersionException) as caught:
