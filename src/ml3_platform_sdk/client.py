@@ -15,6 +15,7 @@ suite) can run the client in-process::
 from __future__ import annotations
 
 from typing import Annotated, Any, Self
+from urllib.parse import quote
 
 import httpx
 from pydantic import Discriminator, Tag, TypeAdapter, ValidationError
@@ -331,7 +332,10 @@ class ML3PlatformClient:
     def get_suggestions_info(
         self, model_id: str, model_version: str
     ) -> list[SuggestionInfo]:
-        response = self._api.call("GET", f"/suggestions/{model_id}/{model_version}")
+        # A version is a name, not an id: a "?", "#" or "%" in it must not end
+        # or garble the path.
+        version = quote(model_version, safe="")
+        response = self._api.call("GET", f"/suggestions/{model_id}/{version}")
         return parse(response, list[SuggestionInfo])
 
     def show_suggestions(self, model_id: str, model_version: str) -> None:

@@ -8,6 +8,7 @@ from ml3_platform_sdk.exceptions import (
     ComputeRetrainingReportException,
     GetRetrainingReportException,
     JobFailureException,
+    SDKClientException,
     SetModelSuggestionTypeException,
     UpdateModelVersionException,
 )
@@ -48,7 +49,7 @@ def test_too_little_post_drift_data_fails_the_job(client, referenced, platform, 
     with pytest.raises(JobFailureException) as caught:
         client.wait_job_completion(job_id)
     message = caught.value.error_message
-    assert "at least 100 samples since the drift" in message
+    assert "at least 100 samples since the drift at 1700172800;" in message
     assert "holds 40 (40 with a target)" in message
     with pytest.raises(GetRetrainingReportException):
         client.get_retraining_report(model_id)
@@ -89,6 +90,50 @@ def test_resampled_dataset_needs_a_positive_size(client, referenced):
     client.set_model_suggestion_type(model_id, SuggestionType.RESAMPLED_DATASET, 500)
 
 
+def test_a_resampled_dataset_size_has_an_upper_bound(client, referenced):
+    """A size past the bound once failed the report job on memory, or the
+    request with a 500 when it did not fit the column; now it is refused."""
+    _, model_id = referenced
+    for kind in SuggestionType:
+        for size in (-5, 10**7 + 1, 10**30):
+            with pytest.raises(SetModelSuggestionTypeException) as caught:
+                client.set_model_suggestion_type(model_id, kind, size)
+            assert caught.value.error_code == "RESAMPLED_DATASET_SIZE_INVALID"
+            assert f"not {size}" in caught.value.error_message
+    client.set_model_suggestion_type(model_id, SuggestionType.RESAMPLED_DATASET, 10**7)
+
+
+def test_suggestions_of_an_empty_version_name_the_path(client, referenced):
+    """The empty version leaves no route to match; the answer once said only
+    "Not Found", so the caller could not tell what was missing."""
+    _, model_id = referenced
+    with pytest.raises(SDKClientException) as caught:
+        client.get_suggestions_info(model_id, "")
+    assert caught.value.error_code == "NOT_FOUND"
+    assert caught.value.error_message == (
+        f"no endpoint GET /sdk/v1/suggestions/{model_id}/"
+    )
+    assert client.get_suggestions_info(model_id, "v1") == []
+
+
+def test_suggestions_of_a_version_with_url_characters(client, referenced):
+    """A "?" or "#" in a version once cut the name short in the path, so the
+    answer was about another version."""
+    _, model_id = referenced
+    for name in ("rc?1", "50%#2", "a b"):
+        client.wait_job_completion(
+            client.update_model_version_from_time_range(
+                model_id, name, START, START + DAY
+            )
+        )
+        assert client.get_suggestions_info(model_id, name) == []
+
+    with pytest.raises(SDKClientException) as caught:
+        client.get_suggestions_info(model_id, "rc?2")
+    assert caught.value.error_code == "MODEL_VERSION_NOT_FOUND"
+    assert caught.value.error_message.endswith(f"{model_id}@rc?2 not found")
+
+
 def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
     _, model_id = referenced
     with pytest.raises(UpdateModelVersionException) as caught:
@@ -98,6 +143,23 @@ def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
     with pytest.raises(UpdateModelVersionException) as caught:
         client.update_model_version_from_time_range(model_id, "v1", START, START + DAY)
     assert caught.value.error_code == "MODEL_VERSION_ALREADY_EXISTS"
+
+
+def test_a_new_version_name_is_checked_before_the_job(client, referenced):
+    """Blank names once became versions, and a name too long for its column
+    failed the job; both are refused at once, as by create_model."""
+    task_id, model_id = referenced
+    for name, code in (("   ", "MODEL_VERSION_INVALID"), ("v" * 201, "VALUE_TOO_LONG")):
+        for update in (
+            lambda: client.update_model_version_from_time_range(
+                model_id, name, START, START + DAY
+            ),
+            lambda: client.update_model_version_by_suggestion_id(model_id, name, "x"),
+        ):
+            with pytest.raises(UpdateModelVersionException) as caught:
+                update()
+            assert caught.value.error_code == code
+    assert [m.version for m in client.get_models(task_id)] == ["v1"]
 
 
 def test_a_version_from_a_time_range_keeps_the_old_one(client, referenced):
@@ -117,7 +179,8 @@ def test_a_version_from_a_time_range_keeps_the_old_one(client, referenced):
     )
     with pytest.raises(JobFailureException) as caught:
         client.wait_job_completion(job_id)
-    assert "between" in caught.value.error_message
+    # The whole timestamps: six digits (1.70086e+09) once hid which range.
+    assert "between 1700864000 and 1700950400 hold 0" in caught.value.error_message
     assert [m.version for m in client.get_models(task_id)] == ["v1", "v2"]
 
 

@@ -40,10 +40,15 @@ async def _invalid_request(
     return error_response(400, "INVALID_REQUEST", describe(error.errors()))
 
 
-async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
+async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
     # Unknown routes and methods: keep the status, give the usual body.
-    code = "NOT_FOUND" if error.status_code == 404 else "HTTP_ERROR"
-    return error_response(error.status_code, code, str(error.detail))
+    if error.status_code != 404:
+        return error_response(error.status_code, "HTTP_ERROR", str(error.detail))
+    # An empty id or name in a path, or one with a "/", also lands here: the
+    # path tells the caller which.
+    return error_response(
+        404, "NOT_FOUND", f"no endpoint {request.method} {request.url.path}"
+    )
 
 
 async def _internal_error(_request: Request, _error: Exception) -> JSONResponse:

@@ -61,15 +61,24 @@ def _check_text_lengths(session: Session, _context, _instances) -> None:
     """
     for row in (*session.new, *session.dirty):
         for column in inspect(row).mapper.columns:
-            limit = column.type.length if isinstance(column.type, String) else None
-            value = getattr(row, column.key, None)
-            if limit and isinstance(value, str) and len(value) > limit:
-                entity = re.sub(r"(?<!^)(?=[A-Z])", " ", type(row).__name__).lower()
-                raise DomainError(
-                    "VALUE_TOO_LONG",
-                    f"the {column.key} of the {entity} is {len(value)} characters "
-                    f"long; at most {limit} fit",
-                )
+            check_text_length(type(row), column.key, getattr(row, column.key, None))
+
+
+def check_text_length(table: type, key: str, value: object) -> None:
+    """Refuse ``value`` for the column ``key`` of ``table`` if it is too long.
+
+    Also for a service whose row is written later, by a job: the request
+    then fails at once instead of the job.
+    """
+    column = inspect(table).columns[key]
+    limit = column.type.length if isinstance(column.type, String) else None
+    if limit and isinstance(value, str) and len(value) > limit:
+        entity = re.sub(r"(?<!^)(?=[A-Z])", " ", table.__name__).lower()
+        raise DomainError(
+            "VALUE_TOO_LONG",
+            f"the {key} of the {entity} is {len(value)} characters long; "
+            f"at most {limit} fit",
+        )
 
 
 def _session_info(settings: Settings | None) -> dict:

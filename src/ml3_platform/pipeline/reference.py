@@ -43,7 +43,7 @@ def set_reference(ctx: JobContext) -> None:
     if reference.num_rows < MIN_REFERENCE_SAMPLES:
         raise JobFailed(
             f"a reference needs at least {MIN_REFERENCE_SAMPLES} samples; the "
-            f"historical data between {low:g} and {high:g} hold "
+            f"historical data between {low:.15g} and {high:.15g} hold "
             f"{reference.num_rows}"
         )
 

@@ -136,7 +136,7 @@ def _check_sizes(labelled, after, labelled_after, drift_ts: float) -> None:
     if after.height < MIN_POST_DRIFT_SAMPLES:
         raise JobFailed(
             f"a retraining report needs at least {MIN_POST_DRIFT_SAMPLES} samples "
-            f"since the drift at {drift_ts:g}; the task holds {after.height} "
+            f"since the drift at {drift_ts:.15g}; the task holds {after.height} "
             f"({labelled_after.height} with a target): send more production data"
         )
     if labelled.height < MIN_POOL_SAMPLES:

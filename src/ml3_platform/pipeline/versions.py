@@ -137,7 +137,7 @@ def _from_time_range(
     if inside.height < MIN_REFERENCE_SAMPLES:
         raise JobFailed(
             f"a reference needs at least {MIN_REFERENCE_SAMPLES} samples; the "
-            f"stored data between {low:g} and {high:g} hold {inside.height}"
+            f"stored data between {low:.15g} and {high:.15g} hold {inside.height}"
         )
     return inside
 

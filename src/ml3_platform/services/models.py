@@ -93,11 +93,21 @@ def task_models(session: Session, task: Task) -> list[Model]:
     return list(session.scalars(select(Model).where(Model.task_id == task.id)))
 
 
+# A resampled suggestion becomes a version's reference one row per count
+# (pipeline/versions.py), so the size is what one job can hold in memory.
+MAX_RESAMPLED_DATASET_SIZE = 10_000_000
+
+
 def check_suggestion_type(kind: SuggestionType, size: int | None) -> None:
-    if kind == SuggestionType.RESAMPLED_DATASET and not (size and size > 0):
+    """Refuse a size no resample could have, whatever the type: the model
+    stores the size either way, and a huge one would not even fit its column."""
+    missing = size is None and kind == SuggestionType.RESAMPLED_DATASET
+    if missing or (size is not None and not 0 < size <= MAX_RESAMPLED_DATASET_SIZE):
         raise DomainError(
             "RESAMPLED_DATASET_SIZE_INVALID",
-            "resampled_dataset needs a resampled_dataset_size greater than 0",
+            f"resampled_dataset_size must be from 1 to "
+            f"{MAX_RESAMPLED_DATASET_SIZE:,} (resampled_dataset needs one), "
+            f"not {size}",
         )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ml3_platform import jobs
+from ml3_platform.db.session import check_text_length
 from ml3_platform.db.tables import (
     DataSchema,
     Model,
@@ -21,6 +22,7 @@ from ml3_platform.db.tables import (
 from ml3_platform.pipeline.retraining import latest_drift
 from ml3_platform.pipeline.versions import MIN_REFERENCE_EFFECTIVE_SIZE
 from ml3_platform.services.access import Need, model_for
+from ml3_platform.services.common import check_name
 from ml3_platform.services.data_schemas import check_prediction_column_free
 from ml3_platform.services.errors import DomainError, not_found
 from ml3_platform.services.models import check_suggestion_type, current_version
@@ -171,8 +173,10 @@ def _version(session: Session, model: Model, name: str) -> ModelVersion:
 
 
 def _check_new_version(session: Session, model: Model, name: str) -> None:
-    if not name:
-        raise DomainError("MODEL_VERSION_INVALID", "the new version needs a name")
+    """The checks ``create_model`` makes of a version name, made before the
+    version job is queued so that a bad name never becomes a version."""
+    check_name("MODEL_VERSION_INVALID", "model", name, field="version")
+    check_text_length(ModelVersion, "version", name)
     if session.scalar(
         select(ModelVersion.id).where(
             ModelVersion.model_id == model.id, ModelVersion.version == name
