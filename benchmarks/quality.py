@@ -153,7 +153,7 @@ def summarise(results, meta, suffix=""):
 GRID = np.geomspace(20.0, DEFAULT_RUN_LENGTH, 24)
 
 
-def matched(ours, meta, peer):
+def at_peer_rate(ours, meta, peer):
     """Our most sensitive setting of GRID whose measured false-alarm rate
     on these streams is no higher than the peer's: how decisions.md reads
     "set to each peer's measured rate". A setting's promised run length
@@ -254,7 +254,7 @@ def main():
 
     matched = []
     for label, summary in peers.items():
-        mine = matched(ours, meta, summary)
+        mine = at_peer_rate(ours, meta, summary)
         cells = [label, f"{summary['fa']:.2f} / {mine['fa']:.2f}"]
         for change in CHANGES:
             theirs, us = summary["changes"][change][2], mine["changes"][change][2]
