@@ -90,3 +90,24 @@ def test_round_trip_mid_stream_continues_identically(rng):
     assert restored.score == straight.score
     assert restored.update(tail) == straight.update(tail)
     assert restored.to_bytes() == straight.to_bytes()
+
+
+def test_every_path_through_the_kernel_leaves_the_same_state(rng):
+    """Whole batches shared among threads, chunks a column at a time, and
+    rows one at a time around status changes: the same bytes at the end."""
+    reference = mixed_frame(rng, 20000)
+    stream = shifted_stream(rng)
+    n = len(stream["a"])
+    finals = []
+    # 4,000-row batches go to the threads (when there are two cores or
+    # more), 1,000-row ones through the chunks, 300-row ones too but with
+    # the status changes at other places in a batch.
+    for size in (4000, 1000, 300):
+        monitor = Monitor.fit(reference, MIXED_SPECS, CONFIG)
+        cuts = list(range(size, n, size))
+        events = run_in_batches(monitor, stream, cuts)
+        finals.append((events, monitor.to_bytes()))
+
+    assert finals[0][0] and {e for _, e, *_ in finals[0][0]} >= {"drift_on"}
+    assert finals[1] == finals[0]
+    assert finals[2] == finals[0]

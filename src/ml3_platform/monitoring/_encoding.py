@@ -17,7 +17,7 @@ MISSING = -1
 MAX_COUNTED_CUTS = 512
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def cut_codes(cuts, x, out):
     """out[i] = number of cuts ≤ x[i], i.e. `searchsorted(cuts, x, "right")`
     for sorted cuts, and MISSING for NaN.
@@ -36,7 +36,7 @@ def cut_codes(cuts, x, out):
         out[i] = n if v == v else MISSING
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _text_hash(row):
     h = np.uint64(14695981039346656037)
     for c in row:
@@ -44,7 +44,7 @@ def _text_hash(row):
     return h
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def text_codes(points, levels, other, out):
     """Codes of fixed-width text rows (code points, NUL-padded) against
     level rows of the same width: a hash table of the levels, probed

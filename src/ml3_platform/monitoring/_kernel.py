@@ -290,7 +290,7 @@ def run(
 
 
 
-@numba.njit(cache=True, fastmath=_FAST)
+@numba.njit(cache=True, fastmath=_FAST, nogil=True)
 def _column_rows(codes, c, lo, hi, a, b, lr_t, floor, cap, t1, t2, state, n1, n2):
     """Rows a:b of column c: its CUSUMs moved exactly as `_advance` moves
     them, and how many reach t1 and t2 added to each row's counts.
@@ -357,25 +357,20 @@ def run_by_column(
     n_cols, n_rows = codes.shape
     n1 = np.zeros(chunk, dtype=np.int64)
     n2 = np.zeros(chunk, dtype=np.int64)
-    state = (cusum, zero_at, seen)
+    every = np.arange(n_cols)
     for a in range(start, n_rows, chunk):
         b = min(a + chunk, n_rows)
         saved = (cusum.copy(), zero_at.copy(), seen.copy(), fstate.copy())
         status = istate[I_STATUS]
-        cap, t1, t2 = NEVER, h_warn, h_drift
-        if status == WARNING:
-            t1 = h_warn / 2
-        elif status == DRIFT:
-            cap, t2 = h_drift, NEVER
+        cap, t1, t2 = thresholds(status, h_warn, h_drift)
         n1[:] = 0
         n2[:] = 0
-        for c in range(n_cols):
-            lo, hi = col_start[c], col_start[c + 1]
-            _column_rows(
-                codes, c, lo, hi, a, b, lr_t, floor, cap, t1, t2, state, n1, n2
-            )
-        if _status_holds(codes, a, b, status, n1, n2, h_off, rec_ratio, istate,
-                         fstate):  # fmt: skip
+        columns_rows(
+            codes, every, a, b, lr_t, col_start, floor, cap, t1, t2,
+            cusum, zero_at, seen, n1, n2,
+        )  # fmt: skip
+        if status_holds(codes, a, b, status, n1, n2, h_off, rec_ratio, istate,
+                        fstate):  # fmt: skip
             istate[I_ROWS] += b - a
             continue
         cusum[:], zero_at[:], seen[:], fstate[:] = saved
@@ -384,7 +379,36 @@ def run_by_column(
 
 
 @numba.njit(cache=True)
-def _status_holds(codes, a, b, status, n1, n2, h_off, rec_ratio, istate, fstate):
+def thresholds(status, h_warn, h_drift):
+    """(cap, t1, t2) of `run` in a status: the CUSUMs' cap, and the levels
+    whose counts drive the status machine."""
+    if status == WARNING:
+        return NEVER, h_warn / 2, h_drift
+    if status == DRIFT:
+        return h_drift, h_warn, NEVER
+    return NEVER, h_warn, h_drift
+
+
+@numba.njit(cache=True, nogil=True)
+def columns_rows(
+    codes, columns, a, b, lr_t, col_start, floor, cap, t1, t2,
+    cusum, zero_at, seen, n1, n2,
+):  # fmt: skip
+    """Rows a:b of the given columns, one after the other (`_column_rows`).
+
+    Columns touch only their own CUSUMs and counts of `seen`, so disjoint
+    sets of columns may run at once in threads, each with counts of its own.
+    """
+    state = (cusum, zero_at, seen)
+    for c in columns:
+        _column_rows(
+            codes, c, col_start[c], col_start[c + 1], a, b, lr_t, floor,
+            cap, t1, t2, state, n1, n2,
+        )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def status_holds(codes, a, b, status, n1, n2, h_off, rec_ratio, istate, fstate):
     """Whether rows a:b, with these counts, leave the status as it is (the
     conditions of `run`'s status machine); moves the recovery statistic."""
     rc = istate[I_REC_COL]

@@ -66,6 +66,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -86,6 +88,9 @@ _EVENT_BUFFER = 256
 # enough to keep its CUSUMs in cache, short enough that a chunk where the
 # status changes, run again a row at a time, costs little.
 _CHUNK = 1024
+# Batches shorter than this run in the calling thread: sharing them out
+# would cost more than it saves.
+_THREADED_ROWS = 2048
 # Doubles in one vector register of the widest instruction set (AVX-512).
 _LANES = 8
 _FORMAT = 2
@@ -115,6 +120,7 @@ class Monitor(Detector):
         self._reference_rows = reference_rows
         self._bank_size = bank_size or max(len(arrays["alt_col"]), 1)
         self._last_rows_used = 1
+        self._groups = None
 
     @classmethod
     def fit(
@@ -253,6 +259,8 @@ class Monitor(Detector):
         state = (cusum, zero_at, a["seen"], a["rec_ratio"], a["istate"], a["fstate"])
 
         transitions, row, n_rows = [], 0, codes.shape[1]
+        if self._in_threads(codes, state):
+            row = n_rows
         while row < n_rows:
             changed, row = _kernel.run_by_column(
                 codes, row, _CHUNK, k["lr_t"], k["col_start"],
@@ -263,6 +271,52 @@ class Monitor(Detector):
                 transitions += self._update_by_row(rows, changed, state)
         a["cusum"][:], a["zero_at"][:] = cusum[at], zero_at[at]
         return transitions
+
+    def _in_threads(self, codes, state) -> bool:
+        """The whole batch at once, its columns shared among threads; False,
+        with the state as it was, when the status changes in it (the chunks
+        then find where) or the batch is too small to share."""
+        groups = self._column_groups()
+        n_rows = codes.shape[1]
+        if len(groups) < 2 or n_rows < _THREADED_ROWS:
+            return False
+        cusum, zero_at, seen, rec_ratio, istate, fstate = state
+        saved = [array.copy() for array in (cusum, zero_at, seen, fstate)]
+        status = int(istate[_kernel.I_STATUS])
+        cap, t1, t2 = _kernel.thresholds(status, self._h_warn, self._h_drift)
+        k = self._kernel
+        counts = np.zeros((len(groups), 2, n_rows), dtype=np.int64)
+
+        def run(i):
+            _kernel.columns_rows(
+                codes, groups[i], 0, n_rows, k["lr_t"], k["col_start"],
+                k["floor"], cap, t1, t2, cusum, zero_at, seen, *counts[i],
+            )  # fmt: skip
+
+        list(_threads().map(run, range(len(groups))))
+        n1, n2 = counts.sum(axis=0)
+        if _kernel.status_holds(codes, 0, n_rows, status, n1, n2, self._h_off,
+                                rec_ratio, istate, fstate):  # fmt: skip
+            istate[_kernel.I_ROWS] += n_rows
+            return True
+        for array, values in zip((cusum, zero_at, seen, fstate), saved):
+            array[...] = values
+        return False
+
+    def _column_groups(self) -> list[np.ndarray]:
+        """The columns split among the engine's threads, each group with
+        about as many alternatives (largest columns first, each to the
+        group with the fewest so far)."""
+        if self._groups is None:
+            sizes = np.diff(self._kernel["col_start"])
+            n_groups = min(_threads()._max_workers, len(sizes))
+            groups, loads = [[] for _ in range(n_groups)], [0] * n_groups
+            for c in np.argsort(-sizes, kind="stable"):
+                lightest = loads.index(min(loads))
+                groups[lightest].append(int(c))
+                loads[lightest] += int(sizes[c])
+            self._groups = [np.array(sorted(g), dtype=np.int64) for g in groups]
+        return self._groups
 
     def _update_by_row(self, codes, offset, state) -> list[Transition]:
         """Rows of `codes` one at a time; events at `offset` + their row."""
@@ -303,8 +357,16 @@ class Monitor(Detector):
             # Each column's codes go straight into the kernel's matrix: no
             # per-column vectors to stack and copy.
             codes = np.empty((len(values), rows.pop()), dtype=np.int32)
-            for col, (binning, v) in enumerate(zip(self._binnings, values)):
-                binning.write_codes(v, codes[col])
+
+            def write(columns):
+                for col in columns:
+                    self._binnings[col].write_codes(values[col], codes[col])
+
+            groups = self._column_groups()
+            if len(groups) > 1 and codes.shape[1] >= _THREADED_ROWS:
+                list(_threads().map(write, groups))
+            else:
+                write(range(len(values)))
             return codes
 
         columns = [b.codes(v) for b, v in zip(self._binnings, values)]
@@ -440,6 +502,21 @@ def floors(arrays, config) -> np.ndarray:
     if config.calibration == "bound" or kl is None or len(kl) == 0:
         return np.zeros(len(arrays["alt_col"]))
     return -np.log(kl / kl.min())
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _threads() -> ThreadPoolExecutor:
+    """The engine's threads, one per core, shared by every monitor: the
+    kernels release the GIL, so a monitor's columns run on all cores."""
+    global _POOL
+    if _POOL is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1
+        )
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml3-engine")
+    return _POOL
 
 
 def _kernel_layout(a, floor) -> dict[str, np.ndarray]:
