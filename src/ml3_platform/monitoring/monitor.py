@@ -512,10 +512,11 @@ def _threads() -> ThreadPoolExecutor:
     kernels release the GIL, so a monitor's columns run on all cores."""
     global _POOL
     if _POOL is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-            os.cpu_count() or 1
-        )
-        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml3-engine")
+        if hasattr(os, "sched_getaffinity"):
+            workers = len(os.sched_getaffinity(0))
+        else:
+            workers = os.cpu_count() or 1
+        _POOL = ThreadPoolExecutor(workers, thread_name_prefix="ml3-engine")
     return _POOL
 
 
