@@ -67,6 +67,7 @@ import io
 import json
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -309,7 +310,7 @@ class Monitor(Detector):
         group with the fewest so far)."""
         if self._groups is None:
             sizes = np.diff(self._kernel["col_start"])
-            n_groups = min(_threads()._max_workers, len(sizes))
+            n_groups = min(_WORKERS, len(sizes))
             groups, loads = [[] for _ in range(n_groups)], [0] * n_groups
             for c in np.argsort(-sizes, kind="stable"):
                 lightest = loads.index(min(loads))
@@ -504,19 +505,26 @@ def floors(arrays, config) -> np.ndarray:
     return -np.log(kl / kl.min())
 
 
+def _cores() -> int:
+    """Cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+_WORKERS = _cores()
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _threads() -> ThreadPoolExecutor:
-    """The engine's threads, one per core, shared by every monitor: the
-    kernels release the GIL, so a monitor's columns run on all cores."""
+    """The engine's threads, one per core, shared by every monitor and
+    started on first use: the kernels release the GIL, so a monitor's
+    columns run on all cores."""
     global _POOL
-    if _POOL is None:
-        if hasattr(os, "sched_getaffinity"):
-            workers = len(os.sched_getaffinity(0))
-        else:
-            workers = os.cpu_count() or 1
-        _POOL = ThreadPoolExecutor(workers, thread_name_prefix="ml3-engine")
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ml3-engine")
     return _POOL
 
 
