@@ -3,9 +3,10 @@
 import pytest
 
 from ml3_platform.db.tables import DetectionEvent, Task
-from ml3_platform_sdk.enums import SuggestionType
+from ml3_platform_sdk.enums import ModelMetricName, SuggestionType
 from ml3_platform_sdk.exceptions import (
     ComputeRetrainingReportException,
+    CreateModelException,
     GetRetrainingReportException,
     JobFailureException,
     SDKClientException,
@@ -147,9 +148,15 @@ def test_a_version_needs_a_known_suggestion_and_a_new_name(client, referenced):
 
 def test_a_new_version_name_is_checked_before_the_job(client, referenced):
     """Blank names once became versions, and a name too long for its column
-    failed the job; both are refused at once, as by create_model."""
+    failed the job; both are refused at once, as by create_model, and so is
+    a "/", which no path could then name."""
     task_id, model_id = referenced
-    for name, code in (("   ", "MODEL_VERSION_INVALID"), ("v" * 201, "VALUE_TOO_LONG")):
+    refused = (
+        ("   ", "MODEL_VERSION_INVALID"),
+        ("a/b", "MODEL_VERSION_INVALID"),
+        ("v" * 201, "VALUE_TOO_LONG"),
+    )
+    for name, code in refused:
         for update in (
             lambda: client.update_model_version_from_time_range(
                 model_id, name, START, START + DAY
@@ -160,6 +167,18 @@ def test_a_new_version_name_is_checked_before_the_job(client, referenced):
                 update()
             assert caught.value.error_code == code
     assert [m.version for m in client.get_models(task_id)] == ["v1"]
+
+
+def test_a_model_version_with_a_slash_is_refused(client, referenced):
+    task_id, _ = referenced
+    with pytest.raises(CreateModelException) as caught:
+        client.create_model(
+            task_id, "other", "2024/01", ModelMetricName.RMSE,
+            SuggestionType.SAMPLE_WEIGHTS,
+        )  # fmt: skip
+    assert caught.value.error_code == "MODEL_VERSION_INVALID"
+    assert "'/'" in caught.value.error_message
+    assert [m.name for m in client.get_models(task_id)] == [MODEL]
 
 
 def test_a_version_from_a_time_range_keeps_the_old_one(client, referenced):

@@ -31,7 +31,7 @@ def create_model(session: Session, user: User, body: CreateModel) -> str:
     task = task_for(session, user, body.task_id, Need.EDIT)
     schema = schema_of(session, task)
     check_name("MODEL_NAME_INVALID", "model", body.name)
-    check_name("MODEL_VERSION_INVALID", "model", body.version, field="version")
+    check_version_name(body.version)
     check_prediction_column_free(schema, body.name, body.version)
     # (Non-finite numbers are refused with the request.)
     if body.retraining_cost < 0:
@@ -87,6 +87,18 @@ def list_models(session: Session, user: User, task_id: str) -> list[models.Model
 
 def current_version(session: Session, model: Model) -> ModelVersion:
     return session.get(ModelVersion, model.current_version_id)
+
+
+def check_version_name(name: str) -> None:
+    """Refuse a version name no path could name: a blank one, or one with
+    a "/", which would end it early in ``/suggestions/{model}/{version}``."""
+    check_name("MODEL_VERSION_INVALID", "model", name, field="version")
+    if "/" in name:
+        raise DomainError(
+            "MODEL_VERSION_INVALID",
+            f"a model version cannot contain '/', which ends it in the paths "
+            f"that name it: {name!r}",
+        )
 
 
 def task_models(session: Session, task: Task) -> list[Model]:

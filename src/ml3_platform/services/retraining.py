@@ -22,10 +22,13 @@ from ml3_platform.db.tables import (
 from ml3_platform.pipeline.retraining import latest_drift
 from ml3_platform.pipeline.versions import MIN_REFERENCE_EFFECTIVE_SIZE
 from ml3_platform.services.access import Need, model_for
-from ml3_platform.services.common import check_name
 from ml3_platform.services.data_schemas import check_prediction_column_free
 from ml3_platform.services.errors import DomainError, not_found
-from ml3_platform.services.models import check_suggestion_type, current_version
+from ml3_platform.services.models import (
+    check_suggestion_type,
+    check_version_name,
+    current_version,
+)
 from ml3_platform_sdk import models
 from ml3_platform_sdk.bodies import (
     SetModelSuggestionType,
@@ -175,7 +178,7 @@ def _version(session: Session, model: Model, name: str) -> ModelVersion:
 def _check_new_version(session: Session, model: Model, name: str) -> None:
     """The checks ``create_model`` makes of a version name, made before the
     version job is queued so that a bad name never becomes a version."""
-    check_name("MODEL_VERSION_INVALID", "model", name, field="version")
+    check_version_name(name)
     check_text_length(ModelVersion, "version", name)
     if session.scalar(
         select(ModelVersion.id).where(
