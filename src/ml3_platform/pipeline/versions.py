@@ -32,6 +32,7 @@ from ml3_platform.pipeline.reference import MIN_REFERENCE_SAMPLES, install_refer
 from ml3_platform.pipeline.retraining_data import task_samples
 from ml3_platform.retraining import systematic_resample
 from ml3_platform.services.data_schemas import add_prediction_column
+from ml3_platform.services.errors import DomainError
 from ml3_platform_sdk.enums import SuggestionType
 from ml3_platform_sdk.models import ColumnInfo
 
@@ -83,9 +84,7 @@ def _from_suggestion(
     """The suggestion's samples, each repeated as often as it counts."""
     if suggestion is None:
         raise JobFailed("the suggestion was not found")
-    if suggestion.executed:
-        raise JobFailed(f"suggestion {suggestion.id} was already executed")
-    check_effective_size(suggestion)
+    check_executable(suggestion)
     report = ctx.session.get(RetrainingReport, suggestion.report_id)
     stored = pl.from_arrow(ctx.store.read_table(report.storage_key))
     counts = _counts(suggestion, stored)
@@ -105,13 +104,22 @@ def _from_suggestion(
     return repeated.drop("_count").sort(time_column(columns).name, maintain_order=True)
 
 
-def check_effective_size(suggestion: RetrainingSuggestion) -> None:
+def check_executable(suggestion: RetrainingSuggestion) -> None:
+    """Refuse a suggestion already used for a version, or a weighted one
+    too small to be a reference. The request checks it and the job again:
+    another version may have used it in between."""
+    if suggestion.executed:
+        raise DomainError(
+            "SUGGESTION_ALREADY_EXECUTED",
+            f"suggestion {suggestion.id} was already used for a model version",
+        )
     weighted = suggestion.suggestion_type == SuggestionType.SAMPLE_WEIGHTS.value
     if weighted and suggestion.effective_sample_size < MIN_REFERENCE_EFFECTIVE_SIZE:
-        raise JobFailed(
+        raise DomainError(
+            "EFFECTIVE_SAMPLE_SIZE_TOO_SMALL",
             f"a weighted reference needs an effective sample size of at least "
             f"{MIN_REFERENCE_EFFECTIVE_SIZE}; suggestion {suggestion.id} has "
-            f"{suggestion.effective_sample_size:.0f}"
+            f"{suggestion.effective_sample_size:.0f}",
         )
 
 

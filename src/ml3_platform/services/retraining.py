@@ -20,7 +20,7 @@ from ml3_platform.db.tables import (
     User,
 )
 from ml3_platform.pipeline.retraining import latest_drift
-from ml3_platform.pipeline.versions import MIN_REFERENCE_EFFECTIVE_SIZE
+from ml3_platform.pipeline.versions import check_executable
 from ml3_platform.services.access import Need, model_for
 from ml3_platform.services.data_schemas import check_prediction_column_free
 from ml3_platform.services.errors import DomainError, not_found
@@ -116,19 +116,7 @@ def version_from_suggestion(
     suggestion = session.get(RetrainingSuggestion, body.suggestion_id)
     if suggestion is None or suggestion.model_id != model.id:
         raise not_found("suggestion", body.suggestion_id)
-    if suggestion.executed:
-        raise DomainError(
-            "SUGGESTION_ALREADY_EXECUTED",
-            f"suggestion {suggestion.id} was already used for a model version",
-        )
-    weighted = suggestion.suggestion_type == SuggestionType.SAMPLE_WEIGHTS.value
-    if weighted and suggestion.effective_sample_size < MIN_REFERENCE_EFFECTIVE_SIZE:
-        raise DomainError(
-            "EFFECTIVE_SAMPLE_SIZE_TOO_SMALL",
-            f"a weighted reference needs an effective sample size of at least "
-            f"{MIN_REFERENCE_EFFECTIVE_SIZE}; suggestion {suggestion.id} has "
-            f"{suggestion.effective_sample_size:.0f}",
-        )
+    check_executable(suggestion)
     payload = {
         "model_id": model.id,
         "new_model_version": body.new_model_version,
