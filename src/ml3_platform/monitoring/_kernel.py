@@ -1,7 +1,11 @@
-"""The sequential kernel: a bank of CUSUMs and the status machine, per row.
+"""The sequential kernel: a bank of CUSUMs and the status machine.
 
-Everything the kernel remembers lives in the arrays it is given, so a stream
-cut into any batches runs through exactly the same states.
+`run` goes a row at a time through every column. `run_by_column` goes a
+column at a time through chunks of rows while the status holds, and leaves
+a chunk where it changes to `run`; every CUSUM takes the same operations
+either way. Everything the kernel remembers lives in the arrays it is
+given, so a stream cut into any batches runs through exactly the same
+states.
 """
 
 from __future__ import annotations
@@ -203,13 +207,7 @@ def run(
             return n_ev, t
 
         status = istate[I_STATUS]
-        # Capped during a drift, the bank falls back below h_warn soon
-        # after production returns, however long the drift lasted.
-        cap, t1, t2 = NEVER, h_warn, h_drift
-        if status == WARNING:
-            t1 = h_warn / 2
-        elif status == DRIFT:
-            cap, t2 = h_drift, NEVER
+        cap, t1, t2 = thresholds(status, h_warn, h_drift)
         n1 = n2 = 0
         for c in range(n_cols):
             b = codes[t, c]
@@ -287,7 +285,6 @@ def run(
             n_ev += 1
             istate[I_STATUS] = OK
     return n_ev, n_rows
-
 
 
 @numba.njit(cache=True, fastmath=_FAST, nogil=True)
@@ -380,8 +377,10 @@ def run_by_column(
 
 @numba.njit(cache=True)
 def thresholds(status, h_warn, h_drift):
-    """(cap, t1, t2) of `run` in a status: the CUSUMs' cap, and the levels
-    whose counts drive the status machine."""
+    """(cap, t1, t2) in a status: the CUSUMs' cap, and the levels whose
+    counts drive the status machine. Capped during a drift, the bank falls
+    back below h_warn soon after production returns, however long the drift
+    lasted."""
     if status == WARNING:
         return NEVER, h_warn / 2, h_drift
     if status == DRIFT:
