@@ -66,15 +66,12 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from . import _kernel
+from . import _kernel, _threads
 from .base import Detector
 from .alternatives import build_bank, candidates
 from .binning import binning_from_meta, fit_binning
@@ -294,7 +291,7 @@ class Monitor(Detector):
                 k["floor"], cap, t1, t2, cusum, zero_at, seen, *counts[i],
             )  # fmt: skip
 
-        list(_threads().map(run, range(len(groups))))
+        list(_threads.pool().map(run, range(len(groups))))
         n1, n2 = counts.sum(axis=0)
         if _kernel.status_holds(codes, 0, n_rows, status, n1, n2, self._h_off,
                                 rec_ratio, istate, fstate):  # fmt: skip
@@ -305,18 +302,11 @@ class Monitor(Detector):
         return False
 
     def _column_groups(self) -> list[np.ndarray]:
-        """The columns split among the engine's threads, each group with
-        about as many alternatives (largest columns first, each to the
-        group with the fewest so far)."""
+        """The columns split among the engine's threads by their
+        alternatives (`_threads.column_groups`), worked out once."""
         if self._groups is None:
             sizes = np.diff(self._kernel["col_start"])
-            n_groups = min(_WORKERS, len(sizes))
-            groups, loads = [[] for _ in range(n_groups)], [0] * n_groups
-            for c in np.argsort(-sizes, kind="stable"):
-                lightest = loads.index(min(loads))
-                groups[lightest].append(int(c))
-                loads[lightest] += int(sizes[c])
-            self._groups = [np.array(sorted(g), dtype=np.int64) for g in groups]
+            self._groups = _threads.column_groups(sizes)
         return self._groups
 
     def _update_by_row(self, codes, offset, state) -> list[Transition]:
@@ -365,7 +355,7 @@ class Monitor(Detector):
 
             groups = self._column_groups()
             if len(groups) > 1 and codes.shape[1] >= _THREADED_ROWS:
-                list(_threads().map(write, groups))
+                list(_threads.pool().map(write, groups))
             else:
                 write(range(len(values)))
             return codes
@@ -503,29 +493,6 @@ def floors(arrays, config) -> np.ndarray:
     if config.calibration == "bound" or kl is None or len(kl) == 0:
         return np.zeros(len(arrays["alt_col"]))
     return -np.log(kl / kl.min())
-
-
-def _cores() -> int:
-    """Cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-_WORKERS = _cores()
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _threads() -> ThreadPoolExecutor:
-    """The engine's threads, one per core, shared by every monitor and
-    started on first use: the kernels release the GIL, so a monitor's
-    columns run on all cores."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ml3-engine")
-    return _POOL
 
 
 def _kernel_layout(a, floor) -> dict[str, np.ndarray]:
